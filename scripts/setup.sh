@@ -13,7 +13,7 @@ DUCKDB_LIB_SHA256=732fac4dc6b8f198870b9c4bb6ddf13544466daca00ad28ba2f1d80de5d7aa
 
 APT_PACKAGES=(
   build-essential pkg-config ca-certificates
-  libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler grpc-proto
+  libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev grpc-proto
   libmicrohttpd-dev libjansson-dev libssl-dev libcurl4-openssl-dev
   python3 python3-grpcio python3-protobuf python3-requests openssl
 )
