@@ -44,8 +44,10 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+
 .PHONY: all clean unit test-unit e2e bench-bins pyproto check-proto
-all: $(BUILD)/duckstore $(UNIT_BIN) pyproto
+all: $(BUILD)/duckstore $(UNIT_BIN) $(TOOL_BIN) pyproto
 
 $(BUILD)/duckstore: $(BUILD)/obj/src/main.o $(LIB_OBJ) $(GEN_OBJ)
 	@echo LINK $@
@@ -103,6 +105,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(GEN_OBJ) tests/unit/t.h
 	@mkdir -p $(dir $@)
 	@echo LINK $@
 	@$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -Wno-missing-prototypes -o $@ $< $(LIB_OBJ) $(GEN_OBJ) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/../../deps/lib' $(LDLIBS)
+
+# Tools the end-to-end tests run (only DuckDB; see each file's header).
+$(BUILD)/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	@echo LINK $@
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/../../../deps/lib' -lduckdb
 
 unit test-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

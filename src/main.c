@@ -15,6 +15,8 @@
 #include "grpc/server.h"
 #include "http/rest.h"
 #include "store/store.h"
+#include "table/cache.h"
+#include "table/meta.h"
 
 static void usage(FILE *out) {
   fprintf(out, "duckstore %s: a Keboola storage backend on DuckDB\n\n"
@@ -62,7 +64,8 @@ static int serve(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   grpc_init();
 
-  ds_store_opts so = {cfg.data_dir, cfg.duckdb_memory_limit, cfg.duckdb_threads, cfg.max_attached_projects};
+  ds_store_opts so = {cfg.data_dir, cfg.duckdb_memory_limit, cfg.duckdb_threads, cfg.max_attached_projects, ds_meta_on_attach};
+  ds_cache_init();
   if ((rc = ds_store_open(&so, &store, &err))) goto out;
   if ((rc = ds_catalog_open(store, &catalog, &err))) goto out;
   if ((rc = ds_auth_new(ds_store_data_dir(store), cfg.admin_key, catalog, &auth, &generated, &err))) goto out;
@@ -96,6 +99,7 @@ out:
   ds_auth_free(auth);
   ds_catalog_close(catalog);
   ds_store_close(store);
+  ds_cache_shutdown();
   grpc_shutdown();
   if (!rc) DS_LOG(DS_LOG_INFO, "main", "stopped cleanly");
   ds_config_release(&cfg);

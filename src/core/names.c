@@ -58,6 +58,15 @@ int ds_name_check(const char *what, const char *name, ds_error *err) {
   return 0;
 }
 
+int ds_object_name_check(const char *what, const char *name, ds_error *err) {
+  int rc = ds_name_check(what, name, err);
+  if (rc) return rc;
+  const char *bad = strpbrk(name, "\"'`;\\");
+  if (bad)
+    return ds_error_set(err, DS_E_VALIDATION, "%s \"%.64s\" contains a forbidden character (%c).", what, name, *bad);
+  return 0;
+}
+
 static int id_chars_ok(const char *id, size_t max) {
   size_t n = strlen(id);
   if (n == 0 || n > max) return 0;

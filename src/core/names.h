@@ -19,6 +19,11 @@
  * characters. `what` names the field in the error ("Table name"). */
 int ds_name_check(const char *what, const char *name, ds_error *err);
 
+/* A bucket, table, view or column name: ds_name_check, and none of the characters " ' ` ; \ either. They
+ * would be safe (names are always quoted) but no Keboola backend accepts them, and they are a sign of an
+ * injection attempt rather than of a real name. */
+int ds_object_name_check(const char *what, const char *name, ds_error *err);
+
 /* A project id: 1..64 characters of [A-Za-z0-9_-], and not one of DuckDB's reserved database names. It
  * becomes a file name and a database alias, so the rule is stricter than for other names. */
 int ds_project_id_check(const char *id, ds_error *err);

@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "driver/h_backend.h"
+#include "driver/h_bucket.h"
+#include "driver/h_info.h"
 #include "driver/h_project.h"
+#include "driver/h_table.h"
 #include "proto/backend.pb-c.h"
 #include "proto/bucket.pb-c.h"
 #include "proto/executeQuery.pb-c.h"
@@ -28,8 +31,8 @@ const ds_command ds_commands[] = {
     {"CreateDevBranchCommand", D(project, create_dev_branch), ds_h_create_dev_branch, W},
     {"DropDevBranchCommand", D(project, drop_dev_branch), ds_h_drop_dev_branch, W},
     /* proto/bucket.proto */
-    {"CreateBucketCommand", D(bucket, create_bucket), NULL, W},
-    {"DropBucketCommand", D(bucket, drop_bucket), NULL, W},
+    {"CreateBucketCommand", D(bucket, create_bucket), ds_h_create_bucket, W},
+    {"DropBucketCommand", D(bucket, drop_bucket), ds_h_drop_bucket, W},
     {"ShareBucketCommand", D(bucket, share_bucket), NULL, W},
     {"UnshareBucketCommand", D(bucket, unshare_bucket), NULL, W},
     {"LinkBucketCommand", D(bucket, link_bucket), NULL, W},
@@ -41,17 +44,17 @@ const ds_command ds_commands[] = {
     {"GrantExternalBucketSubscriberCommand", D(bucket, grant_external_bucket_subscriber), NULL, W},
     {"RevokeExternalBucketSubscriberCommand", D(bucket, revoke_external_bucket_subscriber), NULL, W},
     /* proto/info.proto */
-    {"ObjectInfoCommand", D(info, object_info), NULL, 0},
-    {"ListSchemasCommand", D(info, list_schemas), NULL, 0},
+    {"ObjectInfoCommand", D(info, object_info), ds_h_object_info, 0},
+    {"ListSchemasCommand", D(info, list_schemas), ds_h_list_schemas, 0},
     /* proto/table.proto */
-    {"CreateTableCommand", D(table, create_table), NULL, W},
-    {"DropTableCommand", D(table, drop_table), NULL, W},
-    {"AddColumnCommand", D(table, add_column), NULL, W},
-    {"AlterColumnCommand", D(table, alter_column), NULL, W},
-    {"DropColumnCommand", D(table, drop_column), NULL, W},
-    {"AddPrimaryKeyCommand", D(table, add_primary_key), NULL, W},
-    {"DropPrimaryKeyCommand", D(table, drop_primary_key), NULL, W},
-    {"CreateViewCommand", D(table, create_view), NULL, W},
+    {"CreateTableCommand", D(table, create_table), ds_h_create_table, W},
+    {"DropTableCommand", D(table, drop_table), ds_h_drop_table, W},
+    {"AddColumnCommand", D(table, add_column), ds_h_add_column, W},
+    {"AlterColumnCommand", D(table, alter_column), ds_h_alter_column, W},
+    {"DropColumnCommand", D(table, drop_column), ds_h_drop_column, W},
+    {"AddPrimaryKeyCommand", D(table, add_primary_key), ds_h_add_primary_key, W},
+    {"DropPrimaryKeyCommand", D(table, drop_primary_key), ds_h_drop_primary_key, W},
+    {"CreateViewCommand", D(table, create_view), ds_h_create_view, W},
     {"PreviewTableCommand", D(table, preview_table), NULL, 0},
     {"TableImportFromFileCommand", D(table, table_import_from_file), NULL, W},
     {"TableImportFromTableCommand", D(table, table_import_from_table), NULL, W},

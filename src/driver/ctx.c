@@ -67,3 +67,47 @@ int ds_ctx_project(ds_ctx *ctx, const char *field_name, const char *field_value,
   *out = id;
   return 0;
 }
+
+int ds_session_open(ds_ctx *ctx, const char *field_name, const char *field_value, int ddl, ds_session *s,
+                    ds_error *err) {
+  int rc;
+  memset(s, 0, sizeof *s);
+  if ((rc = ds_ctx_project(ctx, field_name ? field_name : "Credentials host (project id)", field_value, &s->project,
+                           err)))
+    return rc;
+  ctx->project_id = s->project;
+  if ((rc = ds_store_project_acquire(ctx->store, s->project, err))) return rc;
+  s->acquired = 1;
+  if (ddl) {
+    ds_store_project_lock(ctx->store, s->project);
+    s->locked = 1;
+  }
+  s->conn = ds_store_conn_get(ctx->store);
+  return 0;
+}
+
+int ds_session_begin(ds_session *s, ds_error *err) {
+  int rc = ds_store_exec(s->conn, "BEGIN TRANSACTION", err);
+  if (!rc) s->in_tx = 1;
+  return rc;
+}
+
+int ds_session_commit(ds_session *s, ds_error *err) {
+  s->in_tx = 0;
+  int rc = ds_store_exec(s->conn, "COMMIT", err);
+  if (rc) {
+    ds_store_exec(s->conn, "ROLLBACK", NULL);
+    ds_error_prefix(err, "Cannot commit: ");
+  }
+  return rc;
+}
+
+void ds_session_close(ds_ctx *ctx, ds_session *s) {
+  if (s->conn) {
+    if (s->in_tx) ds_store_exec(s->conn, "ROLLBACK", NULL);
+    ds_store_conn_put(ctx->store, s->conn);
+  }
+  if (s->locked) ds_store_project_unlock(ctx->store, s->project);
+  if (s->acquired) ds_store_project_release(ctx->store, s->project);
+  memset(s, 0, sizeof *s);
+}

@@ -10,6 +10,7 @@
 #include "core/metrics.h"
 #include "core/names.h"
 #include "driver/commands.h"
+#include "table/cache.h"
 #include "google/protobuf/any.pb-c.h"
 #include "proto/credentials.pb-c.h"
 #include "proto/pbjson.h"
@@ -148,6 +149,8 @@ static int run(ds_driver *d, ds_pool *pool, const DriverRequest *req, const char
   ProtobufCMessage *resp = NULL;
   rc = cmd->fn(&ctx, msg, &resp, err);
   if (ctx.project_id) call->project = ctx.project_id; /* the handler may have resolved it */
+  /* after the handler's commit: cached metadata answers of this project are stale now (table/cache.h) */
+  if ((cmd->flags & DS_CMD_WRITE) && ctx.project_id) ds_cache_bump(ctx.project_id);
   if (rc) return rc;
 
   DriverResponse *r = ds_pool_alloc(pool, sizeof *r);

@@ -48,4 +48,21 @@ void ds_ctx_log(ds_ctx *ctx, int level, const char *context_json, const char *fm
  * with DS_E_NOT_FOUND when the project does not exist. */
 int ds_ctx_project(ds_ctx *ctx, const char *field_name, const char *field_value, const char **out, ds_error *err);
 
+/* A command's hold on its project: the database is attached and pinned, a connection is borrowed and, for
+ * DDL, the project's DDL lock is held. Open it with ds_session_open and always close it with
+ * ds_session_close, which rolls back a transaction left open (so a failed command changes nothing). */
+typedef struct ds_session {
+  const char *project;
+  duckdb_connection conn;
+  int acquired, locked, in_tx;
+} ds_session;
+
+/* Opens the project of the command: the one a field names (field_value non-empty; see ds_ctx_project), else
+ * the credentials'. ddl: also take the project's DDL lock. */
+int ds_session_open(ds_ctx *ctx, const char *field_name, const char *field_value, int ddl, ds_session *s,
+                    ds_error *err);
+int ds_session_begin(ds_session *s, ds_error *err);
+int ds_session_commit(ds_session *s, ds_error *err);
+void ds_session_close(ds_ctx *ctx, ds_session *s);
+
 #endif

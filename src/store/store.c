@@ -19,6 +19,7 @@
 #include "core/names.h"
 
 #define POOL_MAX_IDLE 32
+#define DDL_STRIPES 64
 
 struct project {
   int refs;
@@ -37,6 +38,8 @@ struct ds_store {
   ds_map *projects;        /* id -> struct project, for every project seen since start */
   size_t n_attached;
   unsigned long long tick;
+  int (*on_attach)(duckdb_connection conn, const char *project_id, ds_error *err);
+  pthread_mutex_t ddl[DDL_STRIPES];
 };
 
 const char *ds_store_duckdb_version(void) { return duckdb_library_version(); }
@@ -151,6 +154,8 @@ int ds_store_open(const ds_store_opts *opts, ds_store **out, ds_error *err) {
   char buf[32];
   int rc = 0;
   pthread_mutex_init(&s->lock, NULL);
+  for (int i = 0; i < DDL_STRIPES; i++) pthread_mutex_init(&s->ddl[i], NULL);
+  s->on_attach = opts->on_attach;
   s->max_attached = opts->max_attached > 0 ? opts->max_attached : 64;
   s->projects = ds_map_new();
   if ((rc = mkdir_p(opts->data_dir, err))) goto out;
@@ -221,6 +226,7 @@ void ds_store_close(ds_store *s) {
   if (s->db) duckdb_close(&s->db);
   ds_map_free(s->projects, free_project);
   pthread_mutex_destroy(&s->lock);
+  for (int i = 0; i < DDL_STRIPES; i++) pthread_mutex_destroy(&s->ddl[i]);
   ds_free(s->data_dir);
   ds_free(s);
 }
@@ -274,6 +280,14 @@ static int attach_locked(ds_store *s, const char *id, int attach, ds_error *err)
   }
   rc = ds_store_exec(s->admin, b.data, err);
   ds_buf_release(&b);
+  if (!rc && attach && s->on_attach && (rc = s->on_attach(s->admin, id, err))) {
+    ds_error ignored;
+    ds_buf_init(&b, 2 * PATH_MAX);
+    ds_buf_puts(&b, "DETACH ");
+    ds_sql_ident(&b, id);
+    ds_store_exec(s->admin, b.data, &ignored);
+    ds_buf_release(&b);
+  }
   return rc;
 }
 
@@ -417,3 +431,12 @@ size_t ds_store_attached_count(ds_store *s) {
   pthread_mutex_unlock(&s->lock);
   return n;
 }
+
+static pthread_mutex_t *ddl_stripe(ds_store *s, const char *id) {
+  unsigned h = 2166136261u; /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 16777619u;
+  return &s->ddl[h % DDL_STRIPES];
+}
+
+void ds_store_project_lock(ds_store *s, const char *project_id) { pthread_mutex_lock(ddl_stripe(s, project_id)); }
+void ds_store_project_unlock(ds_store *s, const char *project_id) { pthread_mutex_unlock(ddl_stripe(s, project_id)); }

@@ -25,6 +25,9 @@ typedef struct ds_store_opts {
   const char *memory_limit; /* NULL: DuckDB's default */
   int threads;              /* 0: DuckDB's default */
   int max_attached;         /* idle projects kept attached */
+  /* called on the admin connection right after a project database is attached (NULL: none); a failure
+   * detaches it again and fails the acquire. Used to create or migrate the project's own metadata. */
+  int (*on_attach)(duckdb_connection conn, const char *project_id, ds_error *err);
 } ds_store_opts;
 
 /* Creates the data directory layout, opens DuckDB and attaches the catalog. */
@@ -69,6 +72,11 @@ void ds_store_project_release(ds_store *s, const char *project_id);
 /* Detaches and deletes the project's database and its files directory. DS_E_RESOURCE_FULL when the project
  * is in use by another call. A missing file is not an error. */
 int ds_store_project_drop(ds_store *s, const char *project_id, ds_error *err);
+/* Serialises the DDL of one project (the locks are striped by project id, so two projects may share one).
+ * Held around every command that changes a project's schemas, tables or metadata. */
+void ds_store_project_lock(ds_store *s, const char *project_id);
+void ds_store_project_unlock(ds_store *s, const char *project_id);
+
 /* Number of project databases attached right now. */
 size_t ds_store_attached_count(ds_store *s);
 

@@ -29,6 +29,7 @@ from google.protobuf import any_pb2, wrappers_pb2  # noqa: E402
 from proto import backend_pb2, bucket_pb2, common_pb2, credentials_pb2, info_pb2  # noqa: E402,F401
 from proto import executeQuery_pb2, project_pb2, table_pb2, workspace_pb2  # noqa: E402,F401
 
+TOOL_SQL = os.path.join(os.path.dirname(BIN), "tests", "tools", "ds_sql")
 EXECUTE = "/keboola.storageDriver.service.StorageDriverService/Execute"
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
@@ -127,6 +128,8 @@ class Server:
             raise AssertionError("duckstore did not stop within %ss" % timeout)
         time.sleep(0.05)  # let the reader thread take the last lines
         self.check_sanitizers()
+        if self.proc.stdout:
+            self.proc.stdout.close()
         self.proc = None
         return code
 
@@ -198,11 +201,30 @@ class Server:
         assert r.commandResponse.Unpack(resp)
         return resp
 
+    def sql_offline(self, project_id, *statements):
+        """Runs SQL on a project's database file with tests/tools/ds_sql while the server is stopped (DuckDB
+        locks the file), then starts the server again on new ports. Returns ds_sql's output lines."""
+        code = self.stop()
+        if code != 0:
+            raise AssertionError(f"duckstore exited with {code}")
+        db = os.path.join(self.data_dir, "projects", f"{project_id}.duckdb")
+        p = subprocess.run([TOOL_SQL, db, *statements], capture_output=True, text=True)
+        self.start()
+        if p.returncode != 0:
+            raise AssertionError("ds_sql failed: " + p.stderr)
+        return p.stdout.splitlines()
+
     def get(self, path, **kw):
         return requests.get(self.rest_url + path, timeout=30, **kw)
 
     def post(self, path, **kw):
         return requests.post(self.rest_url + path, timeout=60, **kw)
+
+
+def _unpack(driver_response, msg):
+    if not driver_response.commandResponse.Unpack(msg):
+        raise AssertionError(f"expected a {msg.DESCRIPTOR.full_name}, got {driver_response.commandResponse.type_url}")
+    return msg
 
 
 class ServerTest(unittest.TestCase):
@@ -237,6 +259,35 @@ class ServerTest(unittest.TestCase):
         if retryable is not None:
             self.assertEqual(e.retryable, "1" if retryable else "0")
         return e
+
+    # --- metadata helpers (issue 3) ----------------------------------------------------------------
+    def info(self, pid, key, path, otype):
+        r = self.srv.execute(info_pb2.ObjectInfoCommand(path=path, expectedObjectType=otype), key=key, host=pid)
+        resp = info_pb2.ObjectInfoResponse()
+        _unpack(r, resp)
+        return resp
+
+    def table_info(self, pid, key, schema, table):
+        return self.info(pid, key, [schema, table], info_pb2.TABLE).tableInfo
+
+    def new_bucket(self, pid, key, bucket_id="in.c-main", **kw):
+        r = self.srv.execute(bucket_pb2.CreateBucketCommand(bucketId=bucket_id, **kw), key=key, host=pid)
+        resp = bucket_pb2.CreateBucketResponse()
+        _unpack(r, resp)
+        return resp.createBucketObjectName
+
+    def create_table(self, pid, key, schema, name, columns, pk=(), **kw):
+        """columns: (name, type[, length[, nullable[, default]]]) tuples."""
+        cols = []
+        for c in columns:
+            c = tuple(c) + (None,) * (5 - len(c))
+            cols.append(table_pb2.TableColumnShared(name=c[0], type=c[1], length=c[2] or "",
+                                                    nullable=bool(c[3]), default=c[4] or ""))
+        r = self.srv.execute(table_pb2.CreateTableCommand(path=[schema], tableName=name, columns=cols,
+                                                          primaryKeysNames=list(pk), **kw), key=key, host=pid)
+        resp = info_pb2.ObjectInfoResponse()
+        _unpack(r, resp)
+        return resp
 
     def new_project(self, prefix="p"):
         pid = f"{prefix}{secrets.token_hex(4)}"

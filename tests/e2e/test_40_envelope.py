@@ -11,7 +11,11 @@ from harness import ServerTest, common_pb2, credentials_pb2, pack, project_pb2, 
 
 # Commands that issue 2 implements; every other command message of the protos must answer 900.
 IMPLEMENTED = {"InitBackendCommand", "RemoveBackendCommand", "CreateProjectCommand", "UpdateProjectCommand",
-               "DropProjectCommand", "CreateDevBranchCommand", "DropDevBranchCommand"}
+               "DropProjectCommand", "CreateDevBranchCommand", "DropDevBranchCommand",
+               # issue 3
+               "CreateBucketCommand", "DropBucketCommand", "ObjectInfoCommand", "ListSchemasCommand",
+               "CreateTableCommand", "DropTableCommand", "AddColumnCommand", "AlterColumnCommand", "DropColumnCommand",
+               "AddPrimaryKeyCommand", "DropPrimaryKeyCommand", "CreateViewCommand"}
 
 
 MODULES = (backend_pb2, project_pb2, bucket_pb2, table_pb2, info_pb2, workspace_pb2, executeQuery_pb2)

@@ -1,0 +1,338 @@
+/* meta.c: the per-project object registry and reflection (see meta.h). */
+#include "table/meta.h"
+
+#include <jansson.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/mem.h"
+#include "core/names.h"
+#include "store/store.h"
+#include "table/types.h"
+
+#define SQL_MAX (1u << 20)
+
+int ds_meta_qualified(ds_buf *b, const char *project, const char *schema, const char *name) {
+  int rc = ds_sql_ident(b, project);
+  if (!rc && schema) rc = ds_buf_puts(b, ".");
+  if (!rc && schema) rc = ds_sql_ident(b, schema);
+  if (!rc && name) rc = ds_buf_puts(b, ".");
+  if (!rc && name) rc = ds_sql_ident(b, name);
+  return rc;
+}
+
+/* Runs a statement on the registry of `project`: each "%s" in sql stands for "<project>"._duckstore. */
+static int meta_exec(duckdb_connection conn, const char *project, const char *fmt, const char *const *params,
+                     size_t n, duckdb_result *res, ds_error *err) {
+  ds_buf q, b;
+  int rc;
+  ds_buf_init(&q, 1024);
+  ds_buf_init(&b, SQL_MAX);
+  ds_meta_qualified(&q, project, DS_META_SCHEMA, NULL);
+  rc = 0;
+  for (const char *f = fmt; *f && !rc; f++) {
+    if (f[0] == '%' && f[1] == 's') {
+      rc = ds_buf_puts(&b, q.data);
+      f++;
+    } else {
+      rc = ds_buf_append(&b, f, 1);
+    }
+  }
+  if (!rc) rc = ds_store_exec_params(conn, b.data, params, n, res, err);
+  else rc = ds_error_set(err, DS_E_INTERNAL, "registry statement too long");
+  ds_buf_release(&q);
+  ds_buf_release(&b);
+  return rc;
+}
+
+int ds_meta_on_attach(duckdb_connection conn, const char *project, ds_error *err) {
+  static const char *const stmts[] = {
+      "CREATE SCHEMA IF NOT EXISTS %s",
+      "CREATE TABLE IF NOT EXISTS %s.objects (schema_name VARCHAR NOT NULL, object_name VARCHAR NOT NULL, "
+      "kind VARCHAR NOT NULL, primary_key VARCHAR NOT NULL DEFAULT '[]')",
+      "CREATE TABLE IF NOT EXISTS %s.columns (schema_name VARCHAR NOT NULL, object_name VARCHAR NOT NULL, "
+      "column_name VARCHAR NOT NULL, length VARCHAR NOT NULL, default_expr VARCHAR NOT NULL)",
+  };
+  int rc = 0;
+  for (size_t i = 0; i < sizeof stmts / sizeof stmts[0] && !rc; i++)
+    rc = meta_exec(conn, project, stmts[i], NULL, 0, NULL, err);
+  if (rc) ds_error_prefix(err, "Cannot prepare the metadata of project \"%s\": ", project);
+  return rc;
+}
+
+int ds_meta_schema_reserved(const char *schema) {
+  static const char *const reserved[] = {"main", DS_META_SCHEMA, "information_schema", "pg_catalog", "temp", NULL};
+  for (int i = 0; reserved[i]; i++)
+    if (strcasecmp(schema, reserved[i]) == 0) return 1;
+  return 0;
+}
+
+static char **strings_of(ds_pool *pool, duckdb_result *res, size_t col, size_t *n) {
+  size_t rows = ds_store_rows(res);
+  char **out = ds_pool_alloc(pool, (rows ? rows : 1) * sizeof *out);
+  for (size_t i = 0; i < rows; i++) {
+    char *v = ds_store_value_str(res, col, i);
+    out[i] = ds_pool_strdup(pool, v ? v : "");
+    ds_free(v);
+  }
+  *n = rows;
+  return out;
+}
+
+int ds_meta_schema_find(ds_pool *pool, duckdb_connection conn, const char *project, const char *schema,
+                        char **actual, int *found, ds_error *err) {
+  duckdb_result res;
+  const char *p[] = {project, schema};
+  *found = 0;
+  int rc = ds_store_exec_params(conn,
+                                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = $1 AND "
+                                "lower(schema_name) = lower($2)",
+                                p, 2, &res, err);
+  if (!rc && ds_store_rows(&res) > 0 && !ds_meta_schema_reserved(schema)) {
+    size_t n;
+    char **names = strings_of(pool, &res, 0, &n);
+    *found = 1;
+    if (actual) *actual = names[0];
+  }
+  duckdb_destroy_result(&res);
+  return rc;
+}
+
+int ds_meta_schema_list(ds_pool *pool, duckdb_connection conn, const char *project, char ***names, size_t *n,
+                        ds_error *err) {
+  duckdb_result res;
+  const char *p[] = {project, DS_META_SCHEMA};
+  int rc = ds_store_exec_params(conn,
+                                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = $1 AND NOT internal "
+                                "AND schema_name NOT IN ('main', $2) ORDER BY schema_name",
+                                p, 2, &res, err);
+  if (!rc) *names = strings_of(pool, &res, 0, n);
+  duckdb_destroy_result(&res);
+  return rc;
+}
+
+static ds_obj_kind kind_of(const char *k) {
+  return k && strcmp(k, "view") == 0 ? DS_OBJ_VIEW : k && strcmp(k, "table") == 0 ? DS_OBJ_TABLE : DS_OBJ_NONE;
+}
+
+int ds_meta_object_list(ds_pool *pool, duckdb_connection conn, const char *project, const char *schema,
+                        char ***names, ds_obj_kind **kinds, size_t *n, ds_error *err) {
+  duckdb_result res;
+  const char *p[] = {schema};
+  int rc = meta_exec(conn, project,
+                     "SELECT object_name, kind FROM %s.objects WHERE lower(schema_name) = lower($1) ORDER BY object_name",
+                     p, 1, &res, err);
+  if (!rc) {
+    size_t k;
+    *names = strings_of(pool, &res, 0, n);
+    char **ks = strings_of(pool, &res, 1, &k);
+    *kinds = ds_pool_alloc(pool, (*n ? *n : 1) * sizeof **kinds);
+    for (size_t i = 0; i < *n; i++) (*kinds)[i] = kind_of(ks[i]);
+  }
+  duckdb_destroy_result(&res);
+  return rc;
+}
+
+static int pk_parse(ds_pool *pool, const char *text, char ***pk, size_t *n_pk) {
+  json_error_t je;
+  json_t *a = json_loads(text ? text : "[]", 0, &je);
+  *pk = NULL;
+  *n_pk = 0;
+  if (!a || !json_is_array(a)) {
+    json_decref(a);
+    return 0; /* an unreadable key is no key */
+  }
+  size_t n = json_array_size(a);
+  *pk = ds_pool_alloc(pool, (n ? n : 1) * sizeof **pk);
+  for (size_t i = 0; i < n; i++) {
+    const char *s = json_string_value(json_array_get(a, i));
+    if (s) (*pk)[(*n_pk)++] = ds_pool_strdup(pool, s);
+  }
+  json_decref(a);
+  return 0;
+}
+
+static char *pk_json(const char *const *pk, size_t n_pk) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n_pk; i++) json_array_append_new(a, json_string(pk[i]));
+  char *s = json_dumps(a, JSON_COMPACT);
+  json_decref(a);
+  return s;
+}
+
+int ds_meta_object_find(ds_pool *pool, duckdb_connection conn, const char *project, const char *schema,
+                        const char *name, ds_obj_kind *kind, char **actual_name, char ***pk, size_t *n_pk,
+                        ds_error *err) {
+  duckdb_result res;
+  const char *p[] = {schema, name};
+  *kind = DS_OBJ_NONE;
+  if (pk) *pk = NULL, *n_pk = 0;
+  int rc = meta_exec(conn, project,
+                     "SELECT object_name, kind, primary_key FROM %s.objects WHERE lower(schema_name) = lower($1) "
+                     "AND lower(object_name) = lower($2)",
+                     p, 2, &res, err);
+  if (!rc && ds_store_rows(&res) > 0) {
+    size_t n;
+    char **names = strings_of(pool, &res, 0, &n);
+    char **kinds = strings_of(pool, &res, 1, &n);
+    char **keys = strings_of(pool, &res, 2, &n);
+    *kind = kind_of(kinds[0]);
+    if (actual_name) *actual_name = names[0];
+    if (pk) pk_parse(pool, keys[0], pk, n_pk);
+  }
+  duckdb_destroy_result(&res);
+  return rc;
+}
+
+ds_column *ds_meta_column(const ds_object *o, const char *name) {
+  for (size_t i = 0; i < o->n_columns; i++)
+    if (strcasecmp(o->columns[i].name, name) == 0) return &o->columns[i];
+  return NULL;
+}
+
+int ds_meta_locate(ds_pool *pool, duckdb_connection conn, const char *project, const char *schema,
+                   const char *name, ds_object *out, ds_error *err) {
+  char *actual = NULL;
+  int found = 0, rc;
+  memset(out, 0, sizeof *out);
+  /* the schema first: a missing schema is reported as such */
+  if ((rc = ds_meta_schema_find(pool, conn, project, schema, &out->schema, &found, err))) return rc;
+  if (!found) return ds_error_set(err, DS_E_NOT_FOUND, "Object \"%s\" not found.", schema);
+  if ((rc = ds_meta_object_find(pool, conn, project, schema, name, &out->kind, &actual, &out->pk, &out->n_pk, err)))
+    return rc;
+  if (out->kind == DS_OBJ_NONE) return ds_error_set(err, DS_E_NOT_FOUND, "Object \"%s\" not found.", name);
+  out->name = actual;
+  return 0;
+}
+
+int ds_meta_describe(ds_pool *pool, duckdb_connection conn, const char *project, const char *schema,
+                     const char *name, ds_object *out, ds_error *err) {
+  duckdb_result res;
+  ds_buf b;
+  int rc;
+  memset(&res, 0, sizeof res);
+  ds_buf_init(&b, SQL_MAX);
+  if ((rc = ds_meta_locate(pool, conn, project, schema, name, out, err))) goto out;
+  ds_buf_puts(&b, "DESCRIBE ");
+  ds_meta_qualified(&b, project, out->schema, out->name);
+  if ((rc = ds_store_exec_params(conn, b.data, NULL, 0, &res, err))) {
+    /* a view whose source is gone, for example */
+    ds_error_prefix(err, "Cannot read \"%s\": ", out->name);
+    rc = err->kind = DS_E_VALIDATION;
+    goto out;
+  }
+  size_t n = ds_store_rows(&res);
+  out->columns = ds_pool_calloc(pool, (n ? n : 1) * sizeof *out->columns);
+  for (size_t i = 0; i < n; i++) {
+    ds_column *c = &out->columns[i];
+    char *v;
+    c->name = ds_pool_strdup(pool, (v = ds_store_value_str(&res, 0, i)) ? v : "");
+    ds_free(v);
+    c->described = ds_pool_strdup(pool, (v = ds_store_value_str(&res, 1, i)) ? v : "");
+    ds_free(v);
+    v = ds_store_value_str(&res, 2, i);
+    c->nullable = v && strcmp(v, "YES") == 0;
+    ds_free(v);
+    c->def = ds_pool_strdup(pool, (v = ds_store_value_str(&res, 4, i)) ? v : "");
+    ds_free(v);
+    char tname[DS_TYPE_SQL_MAX], params[DS_TYPE_SQL_MAX];
+    ds_type_split(c->described, tname, params);
+    c->type = ds_pool_strdup(pool, tname);
+    c->length = ds_pool_strdup(pool, params);
+  }
+  out->n_columns = n;
+  duckdb_destroy_result(&res);
+  memset(&res, 0, sizeof res);
+  /* lengths and defaults as given */
+  const char *p[] = {out->schema, out->name};
+  if ((rc = meta_exec(conn, project,
+                      "SELECT column_name, length, default_expr FROM %s.columns WHERE lower(schema_name) = lower($1) AND "
+                      "lower(object_name) = lower($2)",
+                      p, 2, &res, err)))
+    goto out;
+  size_t nl, nn, nd;
+  char **cols = strings_of(pool, &res, 0, &nn);
+  char **lens = strings_of(pool, &res, 1, &nl);
+  char **defs = strings_of(pool, &res, 2, &nd);
+  for (size_t i = 0; i < nn; i++) {
+    ds_column *c = ds_meta_column(out, cols[i]);
+    if (c && *lens[i]) c->length = lens[i];
+    if (c && *defs[i] && *c->def) c->def = defs[i]; /* as given, while DuckDB still has a default */
+  }
+out:
+  duckdb_destroy_result(&res);
+  ds_buf_release(&b);
+  return rc;
+}
+
+int ds_meta_object_put(duckdb_connection conn, const char *project, const char *schema, const char *name,
+                       ds_obj_kind kind, const char *const *pk, size_t n_pk, ds_error *err) {
+  char *key = pk_json(pk, n_pk);
+  const char *p[] = {schema, name, kind == DS_OBJ_VIEW ? "view" : "table", key};
+  int rc = ds_meta_object_remove(conn, project, schema, name, err);
+  if (!rc) rc = meta_exec(conn, project, "INSERT INTO %s.objects VALUES ($1, $2, $3, $4)", p, 4, NULL, err);
+  free(key);
+  return rc;
+}
+
+int ds_meta_object_remove(duckdb_connection conn, const char *project, const char *schema, const char *name,
+                          ds_error *err) {
+  const char *p[] = {schema, name};
+  int rc = meta_exec(conn, project,
+                     "DELETE FROM %s.objects WHERE lower(schema_name) = lower($1) AND lower(object_name) = lower($2)",
+                     p, 2, NULL, err);
+  if (!rc)
+    rc = meta_exec(conn, project,
+                   "DELETE FROM %s.columns WHERE lower(schema_name) = lower($1) AND lower(object_name) = lower($2)",
+                   p, 2, NULL, err);
+  return rc;
+}
+
+int ds_meta_schema_remove(duckdb_connection conn, const char *project, const char *schema, ds_error *err) {
+  const char *p[] = {schema};
+  int rc = meta_exec(conn, project, "DELETE FROM %s.objects WHERE lower(schema_name) = lower($1)", p, 1, NULL, err);
+  if (!rc) rc = meta_exec(conn, project, "DELETE FROM %s.columns WHERE lower(schema_name) = lower($1)", p, 1, NULL, err);
+  return rc;
+}
+
+int ds_meta_set_pk(duckdb_connection conn, const char *project, const char *schema, const char *name,
+                   const char *const *pk, size_t n_pk, ds_error *err) {
+  char *key = pk_json(pk, n_pk);
+  const char *p[] = {key, schema, name};
+  int rc = meta_exec(conn, project,
+                     "UPDATE %s.objects SET primary_key = $1 WHERE lower(schema_name) = lower($2) AND "
+                     "lower(object_name) = lower($3)",
+                     p, 3, NULL, err);
+  free(key);
+  return rc;
+}
+
+int ds_meta_set_column(duckdb_connection conn, const char *project, const char *schema, const char *table,
+                       const char *column, const char *length, const char *def, ds_error *err) {
+  const char *p[] = {schema, table, column, length ? length : "", def ? def : ""};
+  int rc = meta_exec(conn, project,
+                     "DELETE FROM %s.columns WHERE lower(schema_name) = lower($1) AND lower(object_name) = lower($2) "
+                     "AND lower(column_name) = lower($3)",
+                     p, 3, NULL, err);
+  if (!rc && (*p[3] || *p[4]))
+    rc = meta_exec(conn, project, "INSERT INTO %s.columns VALUES ($1, $2, $3, $4, $5)", p, 5, NULL, err);
+  return rc;
+}
+
+int ds_meta_table_stats(duckdb_connection conn, const char *project, const ds_object *o, long long *rows,
+                        long long *bytes, ds_error *err) {
+  duckdb_result res;
+  ds_buf b;
+  int rc;
+  ds_buf_init(&b, SQL_MAX);
+  ds_buf_puts(&b, "SELECT count(*) FROM ");
+  ds_meta_qualified(&b, project, o->schema, o->name);
+  rc = ds_store_exec_params(conn, b.data, NULL, 0, &res, err);
+  *rows = !rc && ds_store_rows(&res) ? ds_store_value_i64(&res, 0, 0) : 0;
+  duckdb_destroy_result(&res);
+  ds_buf_release(&b);
+  long long width = 0;
+  for (size_t i = 0; i < o->n_columns; i++) width += ds_type_width(o->columns[i].described);
+  *bytes = *rows * width;
+  return rc;
+}
