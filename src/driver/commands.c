@@ -5,6 +5,7 @@
 
 #include "driver/h_backend.h"
 #include "driver/h_bucket.h"
+#include "driver/h_import.h"
 #include "driver/h_info.h"
 #include "driver/h_project.h"
 #include "driver/h_table.h"
@@ -56,8 +57,8 @@ const ds_command ds_commands[] = {
     {"DropPrimaryKeyCommand", D(table, drop_primary_key), ds_h_drop_primary_key, W},
     {"CreateViewCommand", D(table, create_view), ds_h_create_view, W},
     {"PreviewTableCommand", D(table, preview_table), NULL, 0},
-    {"TableImportFromFileCommand", D(table, table_import_from_file), NULL, W},
-    {"TableImportFromTableCommand", D(table, table_import_from_table), NULL, W},
+    {"TableImportFromFileCommand", D(table, table_import_from_file), ds_h_import_from_file, W},
+    {"TableImportFromTableCommand", D(table, table_import_from_table), ds_h_import_from_table, W},
     {"TableExportToFileCommand", D(table, table_export_to_file), NULL, 0},
     {"DeleteTableRowsCommand", D(table, delete_table_rows), NULL, W},
     {"CreateTableFromTimeTravelCommand", D(table, create_table_from_time_travel), NULL, W},

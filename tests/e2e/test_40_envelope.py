@@ -15,7 +15,9 @@ IMPLEMENTED = {"InitBackendCommand", "RemoveBackendCommand", "CreateProjectComma
                # issue 3
                "CreateBucketCommand", "DropBucketCommand", "ObjectInfoCommand", "ListSchemasCommand",
                "CreateTableCommand", "DropTableCommand", "AddColumnCommand", "AlterColumnCommand", "DropColumnCommand",
-               "AddPrimaryKeyCommand", "DropPrimaryKeyCommand", "CreateViewCommand"}
+               "AddPrimaryKeyCommand", "DropPrimaryKeyCommand", "CreateViewCommand",
+               # issue 4
+               "TableImportFromFileCommand", "TableImportFromTableCommand"}
 
 
 MODULES = (backend_pb2, project_pb2, bucket_pb2, table_pb2, info_pb2, workspace_pb2, executeQuery_pb2)
