@@ -121,7 +121,7 @@ check-proto: $(BUILD)/gen/descriptor_set.pb
 bench-bins: $(BENCH_BIN)
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LDFLAGS) $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LDFLAGS) -Wl,-rpath,'$$ORIGIN/../../deps/lib' -lduckdb $(PKG_LIBS) -lm
 
 clean:
 	rm -rf build build-asan

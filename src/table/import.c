@@ -94,8 +94,9 @@ static void value_expr(ds_buf *b, const ds_import_spec *sp, const ds_column *c, 
   ds_buf_release(&v);
 }
 
-/* "SELECT <exprs> FROM stage s [dedup]" with the destination column list in *cols. */
-static void select_sql(ds_buf *b, ds_buf *cols, const ds_import_spec *sp, const char *ts, int dedup) {
+/* "SELECT <exprs> FROM <from> [dedup]" with the destination column list in *cols; `from` names its rows s. */
+static void select_sql(ds_buf *b, ds_buf *cols, const ds_import_spec *sp, const char *ts, int dedup,
+                       const char *from) {
   int first = 1;
   ds_buf_puts(b, "SELECT ");
   for (size_t k = 0; k < sp->dest->n_columns; k++) {
@@ -111,7 +112,7 @@ static void select_sql(ds_buf *b, ds_buf *cols, const ds_import_spec *sp, const 
     ds_buf_puts(b, " AS ");
     ds_sql_ident(b, c->name);
   }
-  ds_buf_puts(b, " FROM " STAGE " s");
+  ds_buf_printf(b, " FROM %s", from);
   if (dedup) {
     ds_buf_puts(b, " QUALIFY row_number() OVER (PARTITION BY ");
     for (size_t k = 0; k < sp->n_dedup_columns; k++) {
@@ -189,14 +190,61 @@ int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *s
   strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
   int keyed = sp->n_dedup_columns > 0 && sp->dedup != DS_DEDUP_INSERT;
 
-  /* 1. staging: parse the source once */
-  double t0 = now_s();
-  ds_buf_printf(&b, "CREATE OR REPLACE TEMP TABLE " STAGE " AS SELECT * FROM (%s) src(", sp->source_sql);
+  /* the source as a relation named s with the destination's column names */
+  ds_buf from;
+  ds_buf_init(&from, SQL_MAX);
+  ds_buf_printf(&from, "(%s) s(", sp->source_sql);
   for (size_t i = 0; i < sp->n_columns; i++) {
-    if (i) ds_buf_puts(&b, ", ");
-    ds_sql_ident(&b, sp->columns[i]);
+    if (i) ds_buf_puts(&from, ", ");
+    ds_sql_ident(&from, sp->columns[i]);
   }
-  if (ds_buf_puts(&b, ")")) {
+  ds_buf_puts(&from, ")");
+  if (from.len + 1 >= from.max) {
+    ds_buf_release(&from);
+    rc = ds_error_set(err, DS_E_VALIDATION, "The import statement is too long.");
+    goto out;
+  }
+  /* Without a key the source streams straight into the destination: no staging copy, memory stays flat
+   * however big the file is. With a key it is staged once (dedup, counts, duplicate checks). */
+  int direct = !keyed;
+  double t0 = now_s();
+  if (direct) {
+    if ((rc = ds_store_exec(conn, "BEGIN TRANSACTION", err))) {
+      ds_buf_release(&from);
+      goto out;
+    }
+    in_tx = 1;
+    if (sp->type == DS_IMPORT_FULL) {
+      ds_buf_puts(&b, "DELETE FROM ");
+      ds_meta_qualified(&b, sp->project, sp->dest->schema, sp->dest->name);
+      rc = ds_store_exec(conn, b.data, err);
+      ds_buf_reset(&b);
+    }
+    if (!rc) {
+      select_sql(&sel, &cols, sp, ts, 0, from.data);
+      ds_buf_puts(&b, "INSERT INTO ");
+      ds_meta_qualified(&b, sp->project, sp->dest->schema, sp->dest->name);
+      ds_buf_printf(&b, " (%s) %s", cols.data, sel.data);
+      if (b.len + 1 >= b.max) rc = ds_error_set(err, DS_E_VALIDATION, "The import statement is too long.");
+      else if ((rc = count_sql(conn, b.data, &out->imported_rows, err))) rc = data_error(err);
+    }
+    ds_buf_release(&from);
+    if (rc) goto out;
+    in_tx = 0;
+    if ((rc = ds_store_exec(conn, "COMMIT", err))) {
+      ds_store_exec(conn, "ROLLBACK", NULL);
+      rc = data_error(err);
+      goto out;
+    }
+    out->t_write = now_s() - t0;
+    rc = ds_meta_table_stats(conn, sp->project, sp->dest, &out->table_rows, &out->table_bytes, err);
+    goto out;
+  }
+
+  /* 1. staging: parse the source once */
+  ds_buf_printf(&b, "CREATE OR REPLACE TEMP TABLE " STAGE " AS SELECT * FROM %s", from.data);
+  ds_buf_release(&from);
+  if (b.len + 1 >= b.max) {
     rc = ds_error_set(err, DS_E_VALIDATION, "The import statement is too long.");
     goto out;
   }
@@ -205,7 +253,7 @@ int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *s
     goto out;
   }
   if ((rc = count_sql(conn, "SELECT count(*) FROM " STAGE, &out->imported_rows, err))) goto out;
-  if (keyed && (sp->type == DS_IMPORT_INCREMENTAL || sp->dedup == DS_DEDUP_FAIL)) {
+  if (sp->type == DS_IMPORT_INCREMENTAL || sp->dedup == DS_DEDUP_FAIL) {
     long long distinct;
     ds_buf_reset(&b);
     ds_buf_puts(&b, "SELECT count(*) FROM (SELECT DISTINCT ");
@@ -226,8 +274,8 @@ int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *s
   t0 = now_s();
   if ((rc = ds_store_exec(conn, "BEGIN TRANSACTION", err))) goto out;
   in_tx = 1;
-  select_sql(&sel, &cols, sp, ts, keyed && sp->dedup == DS_DEDUP_UPDATE);
-  if (sp->type == DS_IMPORT_INCREMENTAL && keyed && sp->dedup == DS_DEDUP_FAIL) {
+  select_sql(&sel, &cols, sp, ts, sp->dedup == DS_DEDUP_UPDATE, STAGE " s");
+  if (sp->type == DS_IMPORT_INCREMENTAL && sp->dedup == DS_DEDUP_FAIL) {
     long long clash;
     ds_buf_reset(&b);
     ds_buf_puts(&b, "SELECT count(*) FROM " STAGE " s SEMI JOIN ");
@@ -257,7 +305,7 @@ int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *s
     if ((rc = ds_store_exec(conn, b.data, err))) goto out;
     ds_buf_reset(&b);
   }
-  if (sp->type == DS_IMPORT_INCREMENTAL && keyed && sp->dedup == DS_DEDUP_UPDATE) {
+  if (sp->type == DS_IMPORT_INCREMENTAL && sp->dedup == DS_DEDUP_UPDATE) {
     merge_sql(&b, sp, ts, sel.data);
   } else {
     ds_buf_puts(&b, "INSERT INTO ");
