@@ -176,6 +176,10 @@ int ds_store_open(const ds_store_opts *opts, ds_store **out, ds_error *err) {
     snprintf(buf, sizeof buf, "%d", opts->threads);
     duckdb_set_config(cfg, "threads", buf);
   }
+  /* big sorts, dedups and staged imports spill here instead of the process's working directory */
+  char tmpdir[PATH_MAX + 32];
+  snprintf(tmpdir, sizeof tmpdir, "%s/tmp/duckdb", s->data_dir);
+  duckdb_set_config(cfg, "temp_directory", tmpdir);
   /* no extension may be downloaded or auto-loaded: the machine is offline and the service must not run
    * code it did not ship with */
   duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
