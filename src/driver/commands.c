@@ -5,8 +5,12 @@
 
 #include "driver/h_backend.h"
 #include "driver/h_bucket.h"
+#include "driver/h_delete.h"
+#include "driver/h_export.h"
 #include "driver/h_import.h"
 #include "driver/h_info.h"
+#include "driver/h_preview.h"
+#include "driver/h_profile.h"
 #include "driver/h_project.h"
 #include "driver/h_table.h"
 #include "proto/backend.pb-c.h"
@@ -56,13 +60,13 @@ const ds_command ds_commands[] = {
     {"AddPrimaryKeyCommand", D(table, add_primary_key), ds_h_add_primary_key, W},
     {"DropPrimaryKeyCommand", D(table, drop_primary_key), ds_h_drop_primary_key, W},
     {"CreateViewCommand", D(table, create_view), ds_h_create_view, W},
-    {"PreviewTableCommand", D(table, preview_table), NULL, 0},
+    {"PreviewTableCommand", D(table, preview_table), ds_h_preview_table, 0},
     {"TableImportFromFileCommand", D(table, table_import_from_file), ds_h_import_from_file, W},
     {"TableImportFromTableCommand", D(table, table_import_from_table), ds_h_import_from_table, W},
-    {"TableExportToFileCommand", D(table, table_export_to_file), NULL, 0},
-    {"DeleteTableRowsCommand", D(table, delete_table_rows), NULL, W},
+    {"TableExportToFileCommand", D(table, table_export_to_file), ds_h_table_export_to_file, 0},
+    {"DeleteTableRowsCommand", D(table, delete_table_rows), ds_h_delete_table_rows, W},
     {"CreateTableFromTimeTravelCommand", D(table, create_table_from_time_travel), NULL, W},
-    {"CreateProfileTableCommand", D(table, create_profile_table), NULL, 0},
+    {"CreateProfileTableCommand", D(table, create_profile_table), ds_h_create_profile_table, 0},
     /* proto/workspace.proto */
     {"CreateWorkspaceCommand", D(workspace, create_workspace), NULL, W},
     {"DropWorkspaceCommand", D(workspace, drop_workspace), NULL, W},

@@ -97,6 +97,11 @@ int ds_info_table_response(ds_ctx *ctx, ds_session *s, char **path, size_t n_pat
   return rc;
 }
 
+int ds_info_table_info(ds_ctx *ctx, ds_session *s, const char *schema, const char *table, TableInfo **out,
+                       ds_error *err) {
+  return table_info(ctx, s, schema, table, out, err);
+}
+
 /* Packs msg into the cache under key (see table/cache.h). */
 static void cache_put(ds_ctx *ctx, const char *key, uint64_t version, const ProtobufCMessage *msg) {
   size_t len = protobuf_c_message_get_packed_size(msg);

@@ -180,6 +180,10 @@ int ds_store_open(const ds_store_opts *opts, ds_store **out, ds_error *err) {
   char tmpdir[PATH_MAX + 32];
   snprintf(tmpdir, sizeof tmpdir, "%s/tmp/duckdb", s->data_dir);
   duckdb_set_config(cfg, "temp_directory", tmpdir);
+  /* Keboola tables are sets: no command relies on the order rows were inserted in (exports and previews
+   * order explicitly). Preserving it serialises DuckDB's parallel INSERT ... SELECT: measured, a 1M-row
+   * string-table import takes 1.99 s with it and 1.12 s without, on 2 cores. */
+  duckdb_set_config(cfg, "preserve_insertion_order", "false");
   /* no extension may be downloaded or auto-loaded: the machine is offline and the service must not run
    * code it did not ship with */
   duckdb_set_config(cfg, "autoinstall_known_extensions", "false");

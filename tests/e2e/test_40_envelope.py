@@ -17,7 +17,8 @@ IMPLEMENTED = {"InitBackendCommand", "RemoveBackendCommand", "CreateProjectComma
                "CreateTableCommand", "DropTableCommand", "AddColumnCommand", "AlterColumnCommand", "DropColumnCommand",
                "AddPrimaryKeyCommand", "DropPrimaryKeyCommand", "CreateViewCommand",
                # issue 4
-               "TableImportFromFileCommand", "TableImportFromTableCommand"}
+               "TableImportFromFileCommand", "TableImportFromTableCommand", "PreviewTableCommand",
+               "TableExportToFileCommand", "DeleteTableRowsCommand", "CreateProfileTableCommand"}
 
 
 MODULES = (backend_pb2, project_pb2, bucket_pb2, table_pb2, info_pb2, workspace_pb2, executeQuery_pb2)

@@ -111,7 +111,7 @@ class RestTest(ServerTest):
              "not_found"),
             ({"command": {"@type": CMD + "project.CreateProjectCommand", "projectId": "restdup"}}, 409, 2006,
              "already_exists"),
-            ({"command": {"@type": CMD + "table.PreviewTableCommand"}}, 501, 900, "not_supported"),
+            ({"command": {"@type": CMD + "workspace.CreateWorkspaceCommand"}}, 501, 900, "not_supported"),
             ({"command": {"@type": CMD + "project.CreateProjectCommand", "projectId": "../x"}}, 400, 3000,
              "validation_error"),
         ]
