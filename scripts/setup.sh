@@ -16,6 +16,7 @@ APT_PACKAGES=(
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev grpc-proto
   libmicrohttpd-dev libjansson-dev libssl-dev libcurl4-openssl-dev
   python3 python3-grpcio python3-protobuf python3-requests openssl
+  python3-boto3 awscli
 )
 # npm comes with the machine image; install Debian's only when it is missing.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)

@@ -14,6 +14,7 @@
 #include "driver/driver.h"
 #include "grpc/server.h"
 #include "http/rest.h"
+#include "s3/s3.h"
 #include "store/store.h"
 #include "table/cache.h"
 #include "table/meta.h"
@@ -35,6 +36,7 @@ static int serve(int argc, char **argv) {
   ds_driver *driver = NULL;
   ds_grpc *grpc = NULL;
   ds_rest *rest = NULL;
+  ds_s3 *s3 = NULL;
   int help = 0, generated = 0, grpc_port = 0, rest_port = 0, rc;
   sigset_t sigs;
 
@@ -78,7 +80,8 @@ static int serve(int argc, char **argv) {
   ds_grpc_opts go = {cfg.grpc_host, cfg.grpc_port, cfg.grpc_threads, cfg.tls_cert, cfg.tls_key};
   if ((rc = ds_grpc_start(&go, driver, &grpc, &grpc_port, &err))) goto out;
   DS_LOG(DS_LOG_INFO, "grpc", "listening on %s:%d (%s)", cfg.grpc_host, grpc_port, cfg.tls_cert ? "TLS" : "plaintext");
-  ds_rest_opts ro = {cfg.rest_host, cfg.rest_port, cfg.rest_threads};
+  s3 = ds_s3_new(ds_store_data_dir(store), auth, catalog);
+  ds_rest_opts ro = {cfg.rest_host, cfg.rest_port, cfg.rest_threads, s3};
   if ((rc = ds_rest_start(&ro, driver, &rest, &rest_port, &err))) goto out;
   DS_LOG(DS_LOG_INFO, "rest", "listening on %s:%d", cfg.rest_host, rest_port);
   /* written at every log level: scripts and tests wait for this line to learn the bound ports */
@@ -95,6 +98,7 @@ out:
   if (rc) DS_LOG(DS_LOG_ERROR, "main", "%s", err.msg);
   ds_grpc_stop(grpc, cfg.shutdown_grace);
   ds_rest_stop(rest);
+  ds_s3_free(s3);
   ds_driver_free(driver);
   ds_auth_free(auth);
   ds_catalog_close(catalog);

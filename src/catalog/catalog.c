@@ -37,12 +37,16 @@ static const char *const migrations[] = {
     " read_only_role VARCHAR NOT NULL,"
     " created_at TIMESTAMPTZ NOT NULL DEFAULT now(),"
     " PRIMARY KEY (project_id, branch_id));",
+    /* 2: the project key sealed with DATA_DIR/secret.key (AES-256-GCM, base64 nonce|ciphertext|tag), for S3 SigV4,
+     * which needs the secret itself; NULL for keys made before this version (they cannot sign S3 requests) */
+    "ALTER TABLE ds_catalog.api_keys ADD COLUMN sealed_secret VARCHAR;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 struct key {
   char *project_id;
   long long expires_at; /* unix seconds; 0: never */
+  char *sealed;         /* the sealed key (S3); NULL when none is stored */
 };
 
 struct ds_catalog {
@@ -51,12 +55,14 @@ struct ds_catalog {
   pthread_rwlock_t index_lock;
   ds_map *projects; /* id -> (void*)1 */
   ds_map *keys;     /* sha256 hex -> struct key */
+  ds_map *sealed;   /* project id -> struct key (borrowed from keys) of its key with a sealed copy */
   int version;
 };
 
 static void free_key(void *p) {
   struct key *k = p;
   ds_free(k->project_id);
+  ds_free(k->sealed);
   ds_free(k);
 }
 
@@ -122,8 +128,8 @@ static int load_index(ds_catalog *c, duckdb_connection conn, ds_error *err) {
   duckdb_destroy_result(&res);
   if (rc) return rc;
   rc = ds_store_exec_params(conn,
-                            "SELECT key_hash, project_id, coalesce(epoch(expires_at), 0)::BIGINT FROM ds_catalog.api_keys"
-                            " WHERE revoked_at IS NULL",
+                            "SELECT key_hash, project_id, coalesce(epoch(expires_at), 0)::BIGINT, sealed_secret"
+                            " FROM ds_catalog.api_keys WHERE revoked_at IS NULL ORDER BY created_at",
                             NULL, 0, &res, err);
   if (!rc)
     for (size_t i = 0; i < ds_store_rows(&res); i++) {
@@ -131,7 +137,13 @@ static int load_index(ds_catalog *c, duckdb_connection conn, ds_error *err) {
       struct key *k = ds_calloc(1, sizeof *k);
       k->project_id = ds_store_value_str(&res, 1, i);
       k->expires_at = ds_store_value_i64(&res, 2, i);
+      k->sealed = ds_store_value_str(&res, 3, i);
+      if (k->sealed && !*k->sealed) {
+        ds_free(k->sealed);
+        k->sealed = NULL;
+      }
       ds_map_put(c->keys, hash, k);
+      if (k->sealed) ds_map_put(c->sealed, k->project_id, k);
       ds_free(hash);
     }
   duckdb_destroy_result(&res);
@@ -145,6 +157,7 @@ int ds_catalog_open(ds_store *store, ds_catalog **out, ds_error *err) {
   pthread_rwlock_init(&c->index_lock, NULL);
   c->projects = ds_map_new();
   c->keys = ds_map_new();
+  c->sealed = ds_map_new();
   duckdb_connection conn = ds_store_conn_get(store);
   int rc = migrate(c, conn, err);
   if (!rc) rc = load_index(c, conn, err);
@@ -160,6 +173,7 @@ int ds_catalog_open(ds_store *store, ds_catalog **out, ds_error *err) {
 void ds_catalog_close(ds_catalog *c) {
   if (!c) return;
   ds_map_free(c->projects, NULL);
+  ds_map_free(c->sealed, NULL);
   ds_map_free(c->keys, free_key);
   pthread_mutex_destroy(&c->write_lock);
   pthread_rwlock_destroy(&c->index_lock);
@@ -205,11 +219,11 @@ static int add_body(duckdb_connection conn, void *arg, ds_error *err) {
                                 " VALUES ($1, $2, $3, CAST($4 AS INTEGER))",
                                 p1, 4, NULL, err);
   if (rc) return rc;
-  const char *p2[] = {a->key_hash, a->row->id};
+  const char *p2[] = {a->key_hash, a->row->id, a->row->key_sealed};
   return ds_store_exec_params(conn,
-                              "INSERT INTO ds_catalog.api_keys(key_hash, project_id, description)"
-                              " VALUES ($1, $2, 'project key from CreateProject')",
-                              p2, 2, NULL, err);
+                              "INSERT INTO ds_catalog.api_keys(key_hash, project_id, description, sealed_secret)"
+                              " VALUES ($1, $2, 'project key from CreateProject', $3)",
+                              p2, 3, NULL, err);
 }
 
 int ds_catalog_project_add(ds_catalog *c, const ds_project_row *row, const char *key_hash, ds_error *err) {
@@ -228,7 +242,9 @@ int ds_catalog_project_add(ds_catalog *c, const ds_project_row *row, const char 
   ds_map_put(c->projects, row->id, (void *)1);
   struct key *k = ds_calloc(1, sizeof *k);
   k->project_id = ds_strdup(row->id);
+  k->sealed = row->key_sealed && *row->key_sealed ? ds_strdup(row->key_sealed) : NULL;
   ds_map_put(c->keys, key_hash, k);
+  if (k->sealed) ds_map_put(c->sealed, row->id, k);
   pthread_rwlock_unlock(&c->index_lock);
 out:
   pthread_mutex_unlock(&c->write_lock);
@@ -328,6 +344,7 @@ int ds_catalog_project_remove(ds_catalog *c, const char *id, ds_error *err) {
   if (rc) goto out;
   pthread_rwlock_wrlock(&c->index_lock);
   ds_map_remove(c->projects, id);
+  ds_map_remove(c->sealed, id);
   struct drop_scan scan = {id, NULL, 0, 0};
   ds_map_each(c->keys, collect_keys, &scan);
   for (size_t i = 0; i < scan.n; i++) {
@@ -351,6 +368,35 @@ int ds_catalog_key_project(ds_catalog *c, const char *key_hash, char *project_id
   }
   pthread_rwlock_unlock(&c->index_lock);
   return rc;
+}
+
+int ds_catalog_key_sealed(ds_catalog *c, const char *project_id, char *out, size_t size) {
+  int rc = DS_E_NOT_FOUND;
+  pthread_rwlock_rdlock(&c->index_lock);
+  struct key *k = ds_map_get(c->sealed, project_id);
+  if (k && k->sealed && (k->expires_at == 0 || k->expires_at > (long long)time(NULL)) &&
+      (size_t)snprintf(out, size, "%s", k->sealed) < size)
+    rc = 0;
+  pthread_rwlock_unlock(&c->index_lock);
+  return rc;
+}
+
+struct id_scan {
+  void (*fn)(const char *id, void *arg);
+  void *arg;
+};
+
+static void each_project(const char *id, void *value, void *arg) {
+  (void)value;
+  struct id_scan *s = arg;
+  s->fn(id, s->arg);
+}
+
+void ds_catalog_project_each(ds_catalog *c, void (*fn)(const char *id, void *arg), void *arg) {
+  struct id_scan s = {fn, arg};
+  pthread_rwlock_rdlock(&c->index_lock);
+  ds_map_each(c->projects, each_project, &s);
+  pthread_rwlock_unlock(&c->index_lock);
 }
 
 int ds_catalog_branch_exists(ds_catalog *c, const char *project_id, const char *branch_id) {

@@ -30,6 +30,7 @@ typedef struct ds_project_row {
   const char *stack_prefix;
   const char *file_storage; /* "S3", "ABS", "GCS" */
   int data_retention_time;
+  const char *key_sealed; /* the project key sealed for S3 (ds_auth_seal_project_key); NULL: none */
 } ds_project_row;
 
 /* Project settings read back (strings are copies the caller frees with ds_free). */
@@ -62,6 +63,13 @@ int ds_catalog_project_remove(ds_catalog *c, const char *id, ds_error *err);
 /* Finds the project of an active API key by the key's SHA-256 hex. Copies the id into project_id
  * (size bytes). Returns 0, or DS_E_AUTH for an unknown, revoked or expired key. */
 int ds_catalog_key_project(ds_catalog *c, const char *key_hash, char *project_id, size_t size);
+
+/* Copies the sealed copy of the project's active API key (base64 text, see ds_seal) into out. DS_E_NOT_FOUND
+ * when the project has none (unknown project, or a key made before catalog version 2). From memory, no query. */
+int ds_catalog_key_sealed(ds_catalog *c, const char *project_id, char *out, size_t size);
+/* Calls fn for every project id, in no particular order, under the index's read lock (fn must not call the
+ * catalog). */
+void ds_catalog_project_each(ds_catalog *c, void (*fn)(const char *id, void *arg), void *arg);
 
 /* Records a dev branch. DS_E_ALREADY_EXISTS when it is recorded already. */
 int ds_catalog_branch_add(ds_catalog *c, const char *project_id, const char *branch_id, const char *ro_role,

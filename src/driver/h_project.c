@@ -36,20 +36,24 @@ static const char *file_storage_name(int v) {
 
 int ds_h_create_project(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMessage **resp, ds_error *err) {
   const CreateProjectCommand *c = (const CreateProjectCommand *)cmd;
-  char key[64], hash[65];
+  char key[64], hash[65], sealed[256];
   int rc;
   if (!c->projectid || !*c->projectid)
     return ds_error_set(err, DS_E_VALIDATION, "CreateProjectCommand.projectId is required");
   if ((rc = ds_project_id_check(c->projectid, err))) return rc;
   ctx->project_id = c->projectid;
   if ((rc = ds_auth_new_project_key(key, hash, err))) return rc;
+  /* sealed, so that the key can also sign S3 requests (SigV4 needs the secret) */
+  if ((rc = ds_auth_seal_project_key(ds_store_data_dir(ctx->store), c->projectid, key, sealed, sizeof sealed, err)))
+    return rc;
   pthread_mutex_lock(&lifecycle_lock);
   if (ds_catalog_project_exists(ctx->catalog, c->projectid)) {
     rc = ds_error_set(err, DS_E_ALREADY_EXISTS, "Project with project id \"%s\" already exists.", c->projectid);
     goto out;
   }
   if ((rc = ds_store_project_create(ctx->store, c->projectid, err))) goto out;
-  ds_project_row row = {c->projectid, c->stackprefix, file_storage_name(c->filestorage), c->dataretentiontime};
+  ds_project_row row = {c->projectid, c->stackprefix, file_storage_name(c->filestorage), c->dataretentiontime,
+                        sealed};
   if ((rc = ds_catalog_project_add(ctx->catalog, &row, hash, err))) {
     /* nothing may be left behind: the catalog did not take the project, so its file goes too */
     ds_error ignored;

@@ -12,16 +12,20 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "s3/s3.h"
 
 struct ds_rest {
   struct MHD_Daemon *daemon;
   ds_driver *driver;
+  ds_s3 *s3;
 };
 
 /* What one request has received so far. */
 struct request {
   ds_buf body;
   int too_big;
+  int s3;         /* an S3 API request: every call goes to ds_s3_handle */
+  void *s3_state;
 };
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, unsigned status, const char *content_type,
@@ -156,8 +160,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req = ds_calloc(1, sizeof *req);
     ds_buf_init(&req->body, DS_MAX_MESSAGE + (1u << 20));
     *con_cls = req;
-    return MHD_YES;
+    req->s3 = rest->s3 && ds_s3_claims(conn, url);
+    if (!req->s3) return MHD_YES;
   }
+  if (req->s3) return ds_s3_handle(rest->s3, conn, url, method, upload_data, upload_data_size, &req->s3_state);
   if (*upload_data_size) {
     if (!req->too_big && ds_buf_append(&req->body, upload_data, *upload_data_size)) {
       req->too_big = 1;
@@ -176,6 +182,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   (void)toe;
   struct request *req = *con_cls;
   if (!req) return;
+  if (req->s3) ds_s3_done(req->s3_state);
   ds_buf_release(&req->body);
   ds_free(req);
   *con_cls = NULL;
@@ -194,6 +201,7 @@ int ds_rest_start(const ds_rest_opts *opts, ds_driver *driver, ds_rest **out, in
   int rc = 0;
   ds_rest *r = ds_calloc(1, sizeof *r);
   r->driver = driver;
+  r->s3 = opts->s3;
   memset(&hints, 0, sizeof hints);
   hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
   hints.ai_socktype = SOCK_STREAM;
@@ -207,7 +215,9 @@ int ds_rest_start(const ds_rest_opts *opts, ds_driver *driver, ds_rest **out, in
   r->daemon = MHD_start_daemon(flags, (uint16_t)opts->port, NULL, NULL, on_request, r, MHD_OPTION_EXTERNAL_LOGGER,
                                on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
                                (unsigned)(opts->threads > 0 ? opts->threads : 4), MHD_OPTION_NOTIFY_COMPLETED,
-                               on_completed, r, MHD_OPTION_CONNECTION_TIMEOUT, 300u, MHD_OPTION_END);
+                               on_completed, r, MHD_OPTION_CONNECTION_TIMEOUT, 300u,
+                               /* larger reads: S3 bodies stream through in bigger pieces */
+                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256u << 10), MHD_OPTION_END);
   if (!r->daemon) {
     rc = ds_error_set(err, DS_E_CONNECTION, "Cannot listen for REST on %s:%d (in use, or not a local address).",
                       opts->host, opts->port);

@@ -428,6 +428,11 @@ int ds_store_project_drop(ds_store *s, const char *project_id, ds_error *err) {
   unlink(wal);
   if (nftw(files, rm_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
     DS_LOG(DS_LOG_WARN, "store", "cannot remove the files of project %s: %s", project_id, strerror(errno));
+  /* unfinished multipart uploads of the S3 API (src/s3/multipart.c) */
+  char parts[PATH_MAX];
+  snprintf(parts, sizeof parts, "%s/tmp/multipart/%s", s->data_dir, project_id);
+  if (nftw(parts, rm_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
+    DS_LOG(DS_LOG_WARN, "store", "cannot remove the multipart uploads of project %s: %s", project_id, strerror(errno));
 out:
   pthread_mutex_unlock(&s->lock);
   return rc;
