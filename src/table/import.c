@@ -174,9 +174,57 @@ static void merge_sql(ds_buf *b, const ds_import_spec *sp, const char *ts, const
   ds_buf_puts(b, " WHEN NOT MATCHED THEN INSERT BY NAME");
 }
 
+/* The staged path's checks: counts, and FAIL_ON_DUPLICATES on the source. */
+static int stage(duckdb_connection conn, const ds_import_spec *sp, const char *from, ds_buf *b, ds_import_result *out,
+                 ds_error *err) {
+  int rc;
+  ds_buf_reset(b);
+  ds_buf_printf(b, "CREATE OR REPLACE TEMP TABLE " STAGE " AS SELECT * FROM %s", from);
+  if (b->len + 1 >= b->max) return ds_error_set(err, DS_E_VALIDATION, "The import statement is too long.");
+  if ((rc = ds_store_exec(conn, b->data, err))) return data_error(err);
+  if ((rc = count_sql(conn, "SELECT count(*) FROM " STAGE, &out->imported_rows, err))) return rc;
+  if (sp->type != DS_IMPORT_INCREMENTAL && sp->dedup != DS_DEDUP_FAIL) return 0;
+  long long distinct;
+  ds_buf_reset(b);
+  ds_buf_puts(b, "SELECT count(*) FROM (SELECT DISTINCT ");
+  key_list(b, sp, NULL);
+  ds_buf_puts(b, " FROM " STAGE ")");
+  if ((rc = count_sql(conn, b->data, &distinct, err))) return rc;
+  if (sp->dedup == DS_DEDUP_FAIL && distinct != out->imported_rows)
+    return ds_error_set(err, DS_E_VALIDATION,
+                        "The source holds %lld rows with a duplicate key (FAIL_ON_DUPLICATES); nothing was imported.",
+                        out->imported_rows - distinct);
+  if (sp->type == DS_IMPORT_INCREMENTAL) out->imported_rows = distinct;
+  return 0;
+}
+
+/* INCREMENTAL + FAIL_ON_DUPLICATES: no staged key may exist in the destination already. */
+static int check_clash(duckdb_connection conn, const ds_import_spec *sp, ds_buf *b, ds_error *err) {
+  long long clash;
+  ds_buf_reset(b);
+  ds_buf_puts(b, "SELECT count(*) FROM " STAGE " s SEMI JOIN ");
+  ds_meta_qualified(b, sp->project, sp->dest->schema, sp->dest->name);
+  ds_buf_puts(b, " d ON (");
+  for (size_t k = 0; k < sp->n_dedup_columns; k++) {
+    if (k) ds_buf_puts(b, " AND ");
+    ds_buf_puts(b, "s.");
+    ds_sql_ident(b, sp->dedup_columns[k]);
+    ds_buf_puts(b, " = d.");
+    ds_sql_ident(b, sp->dedup_columns[k]);
+  }
+  ds_buf_puts(b, ")");
+  int rc = count_sql(conn, b->data, &clash, err);
+  if (!rc && clash)
+    rc = ds_error_set(err, DS_E_VALIDATION,
+                      "%lld rows of the source have a key the table already holds (FAIL_ON_DUPLICATES); nothing was "
+                      "imported.",
+                      clash);
+  return rc;
+}
+
 int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *sp, ds_import_result *out,
                   ds_error *err) {
-  ds_buf b, cols, sel;
+  ds_buf b, cols, sel, from;
   int rc, in_tx = 0;
   char ts[64];
   (void)pool;
@@ -184,6 +232,7 @@ int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *s
   ds_buf_init(&b, SQL_MAX);
   ds_buf_init(&cols, SQL_MAX);
   ds_buf_init(&sel, SQL_MAX);
+  ds_buf_init(&from, SQL_MAX);
   time_t now = time(NULL);
   struct tm tm;
   gmtime_r(&now, &tm);
@@ -191,113 +240,27 @@ int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *s
   int keyed = sp->n_dedup_columns > 0 && sp->dedup != DS_DEDUP_INSERT;
 
   /* the source as a relation named s with the destination's column names */
-  ds_buf from;
-  ds_buf_init(&from, SQL_MAX);
   ds_buf_printf(&from, "(%s) s(", sp->source_sql);
   for (size_t i = 0; i < sp->n_columns; i++) {
     if (i) ds_buf_puts(&from, ", ");
     ds_sql_ident(&from, sp->columns[i]);
   }
-  ds_buf_puts(&from, ")");
-  if (from.len + 1 >= from.max) {
-    ds_buf_release(&from);
+  if (ds_buf_puts(&from, ")")) {
     rc = ds_error_set(err, DS_E_VALIDATION, "The import statement is too long.");
     goto out;
   }
   /* Without a key the source streams straight into the destination: no staging copy, memory stays flat
    * however big the file is. With a key it is staged once (dedup, counts, duplicate checks). */
-  int direct = !keyed;
   double t0 = now_s();
-  if (direct) {
-    if ((rc = ds_store_exec(conn, "BEGIN TRANSACTION", err))) {
-      ds_buf_release(&from);
-      goto out;
-    }
-    in_tx = 1;
-    if (sp->type == DS_IMPORT_FULL) {
-      ds_buf_puts(&b, "DELETE FROM ");
-      ds_meta_qualified(&b, sp->project, sp->dest->schema, sp->dest->name);
-      rc = ds_store_exec(conn, b.data, err);
-      ds_buf_reset(&b);
-    }
-    if (!rc) {
-      select_sql(&sel, &cols, sp, ts, 0, from.data);
-      ds_buf_puts(&b, "INSERT INTO ");
-      ds_meta_qualified(&b, sp->project, sp->dest->schema, sp->dest->name);
-      ds_buf_printf(&b, " (%s) %s", cols.data, sel.data);
-      if (b.len + 1 >= b.max) rc = ds_error_set(err, DS_E_VALIDATION, "The import statement is too long.");
-      else if ((rc = count_sql(conn, b.data, &out->imported_rows, err))) rc = data_error(err);
-    }
-    ds_buf_release(&from);
-    if (rc) goto out;
-    in_tx = 0;
-    if ((rc = ds_store_exec(conn, "COMMIT", err))) {
-      ds_store_exec(conn, "ROLLBACK", NULL);
-      rc = data_error(err);
-      goto out;
-    }
-    out->t_write = now_s() - t0;
-    rc = ds_meta_table_stats(conn, sp->project, sp->dest, &out->table_rows, &out->table_bytes, err);
-    goto out;
-  }
-
-  /* 1. staging: parse the source once */
-  ds_buf_printf(&b, "CREATE OR REPLACE TEMP TABLE " STAGE " AS SELECT * FROM %s", from.data);
-  ds_buf_release(&from);
-  if (b.len + 1 >= b.max) {
-    rc = ds_error_set(err, DS_E_VALIDATION, "The import statement is too long.");
-    goto out;
-  }
-  if ((rc = ds_store_exec(conn, b.data, err))) {
-    rc = data_error(err);
-    goto out;
-  }
-  if ((rc = count_sql(conn, "SELECT count(*) FROM " STAGE, &out->imported_rows, err))) goto out;
-  if (sp->type == DS_IMPORT_INCREMENTAL || sp->dedup == DS_DEDUP_FAIL) {
-    long long distinct;
-    ds_buf_reset(&b);
-    ds_buf_puts(&b, "SELECT count(*) FROM (SELECT DISTINCT ");
-    key_list(&b, sp, NULL);
-    ds_buf_puts(&b, " FROM " STAGE ")");
-    if ((rc = count_sql(conn, b.data, &distinct, err))) goto out;
-    if (sp->dedup == DS_DEDUP_FAIL && distinct != out->imported_rows) {
-      rc = ds_error_set(err, DS_E_VALIDATION,
-                        "The source holds %lld rows with a duplicate key (FAIL_ON_DUPLICATES); nothing was imported.",
-                        out->imported_rows - distinct);
-      goto out;
-    }
-    if (sp->type == DS_IMPORT_INCREMENTAL) out->imported_rows = distinct;
-  }
+  if (keyed && (rc = stage(conn, sp, from.data, &b, out, err))) goto out;
   out->t_staging = now_s() - t0;
 
-  /* 2. the write, in one transaction */
   t0 = now_s();
   if ((rc = ds_store_exec(conn, "BEGIN TRANSACTION", err))) goto out;
   in_tx = 1;
-  select_sql(&sel, &cols, sp, ts, sp->dedup == DS_DEDUP_UPDATE, STAGE " s");
-  if (sp->type == DS_IMPORT_INCREMENTAL && sp->dedup == DS_DEDUP_FAIL) {
-    long long clash;
-    ds_buf_reset(&b);
-    ds_buf_puts(&b, "SELECT count(*) FROM " STAGE " s SEMI JOIN ");
-    ds_meta_qualified(&b, sp->project, sp->dest->schema, sp->dest->name);
-    ds_buf_puts(&b, " d ON (");
-    for (size_t k = 0; k < sp->n_dedup_columns; k++) {
-      if (k) ds_buf_puts(&b, " AND ");
-      ds_buf_puts(&b, "s.");
-      ds_sql_ident(&b, sp->dedup_columns[k]);
-      ds_buf_puts(&b, " = d.");
-      ds_sql_ident(&b, sp->dedup_columns[k]);
-    }
-    ds_buf_puts(&b, ")");
-    if ((rc = count_sql(conn, b.data, &clash, err))) goto out;
-    if (clash) {
-      rc = ds_error_set(err, DS_E_VALIDATION,
-                        "%lld rows of the source have a key the table already holds (FAIL_ON_DUPLICATES); nothing was "
-                        "imported.",
-                        clash);
-      goto out;
-    }
-  }
+  if (keyed && sp->type == DS_IMPORT_INCREMENTAL && sp->dedup == DS_DEDUP_FAIL &&
+      (rc = check_clash(conn, sp, &b, err)))
+    goto out;
   ds_buf_reset(&b);
   if (sp->type == DS_IMPORT_FULL) {
     ds_buf_puts(&b, "DELETE FROM ");
@@ -305,7 +268,8 @@ int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *s
     if ((rc = ds_store_exec(conn, b.data, err))) goto out;
     ds_buf_reset(&b);
   }
-  if (sp->type == DS_IMPORT_INCREMENTAL && sp->dedup == DS_DEDUP_UPDATE) {
+  select_sql(&sel, &cols, sp, ts, keyed && sp->dedup == DS_DEDUP_UPDATE, keyed ? STAGE " s" : from.data);
+  if (keyed && sp->type == DS_IMPORT_INCREMENTAL && sp->dedup == DS_DEDUP_UPDATE) {
     merge_sql(&b, sp, ts, sel.data);
   } else {
     ds_buf_puts(&b, "INSERT INTO ");
@@ -316,7 +280,8 @@ int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *s
     rc = ds_error_set(err, DS_E_VALIDATION, "The import statement is too long.");
     goto out;
   }
-  if ((rc = ds_store_exec(conn, b.data, err))) {
+  /* the streamed path learns its row count from the INSERT itself */
+  if ((rc = keyed ? ds_store_exec(conn, b.data, err) : count_sql(conn, b.data, &out->imported_rows, err))) {
     rc = data_error(err);
     goto out;
   }
@@ -330,9 +295,10 @@ int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *s
   rc = ds_meta_table_stats(conn, sp->project, sp->dest, &out->table_rows, &out->table_bytes, err);
 out:
   if (in_tx) ds_store_exec(conn, "ROLLBACK", NULL);
-  ds_store_exec(conn, "DROP TABLE IF EXISTS " STAGE, NULL);
+  if (keyed) ds_store_exec(conn, "DROP TABLE IF EXISTS " STAGE, NULL);
   ds_buf_release(&b);
   ds_buf_release(&cols);
   ds_buf_release(&sel);
+  ds_buf_release(&from);
   return rc;
 }
