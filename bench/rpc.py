@@ -9,76 +9,32 @@ using bench/rpc_load (a C client on the gRPC C core). It checks that the load ge
 bottleneck by running (b) at 32 from two client processes at once. Then it prints idle RSS and RSS after
 creating 1,000 projects. Prints ratios, never bare times alone. Not a test: nothing here passes or fails.
 Run with /usr/bin/python3 (Debian's python3-grpcio)."""
-import json
 import os
-import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-BIN = os.path.join(ROOT, os.environ.get("DUCKSTORE_BIN", "build/duckstore"))
-LOAD = os.path.join(ROOT, "build", "bench", "rpc_load")
-EXECUTE = "/keboola.storageDriver.service.StorageDriverService/Execute"
-HEALTH = "/grpc.health.v1.Health/Check"
+from benchlib import EXECUTE, HEALTH, ROOT, Server, load as run_load
+
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 CONCURRENCY = (1, 8, 32)
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "1000"))
 
 
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return 0.0
-
-
 def load(target, method, payload, concurrency, procs=1):
-    args = [LOAD, "--target", target, "--method", method, "--payload", payload, "--concurrency", str(concurrency),
-            "--seconds", str(SECONDS), "--warmup", "1"]
-    ps = [subprocess.Popen(args, stdout=subprocess.PIPE, text=True) for _ in range(procs)]
-    out = []
-    for p in ps:
-        o, _ = p.communicate()
-        r = json.loads(o.strip().splitlines()[-1])
-        if r["errors"]:
-            sys.exit(f"rpc_load reported errors: {r}")
-        out.append(r)
-    if procs == 1:
-        return out[0]
-    return {"calls_per_s": sum(r["calls_per_s"] for r in out), "p50_ms": max(r["p50_ms"] for r in out),
-            "p99_ms": max(r["p99_ms"] for r in out)}
+    return run_load(target, method, payload, concurrency, seconds=SECONDS, procs=procs)
 
 
 def main():
     tmp = tempfile.mkdtemp(prefix="duckstore-bench-")
     key = "bench-admin-" + os.urandom(8).hex()
-    env = dict(os.environ, ADMIN_API_KEY=key, LOG_LEVEL="warn")
-    server = subprocess.Popen([BIN, "serve", "--data-dir", os.path.join(tmp, "data"), "--grpc-host", "127.0.0.1",
-                               "--grpc-port", "0", "--rest-host", "127.0.0.1", "--rest-port", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    srv = Server(os.path.join(tmp, "data"), key)
+    target = srv.target
     py = None
     try:
-        target = None
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            line = server.stdout.readline()
-            if not line:
-                break
-            m = re.search(r"ready grpc=(\S+)", line)
-            if m:
-                target = m.group(1)
-                break
-        if not target:
-            sys.exit("duckstore did not report ready")
-        # drain the server's output so it never blocks on a full pipe
-        import threading
-        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
         time.sleep(0.5)
-        idle_rss = rss_mb(server.pid)
+        idle_rss = srv.rss()
 
         subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench", "make_payloads.py"), tmp, key], check=True)
         execute_payload = os.path.join(tmp, "execute_remove_backend.bin")
@@ -121,17 +77,14 @@ def main():
         t = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench", "create_projects.py"), target, key,
                             str(PROJECTS)], check=True, capture_output=True, text=True).stdout.strip()
         time.sleep(0.5)
-        after = rss_mb(server.pid)
+        after = srv.rss()
         print(f"RSS: idle after start {idle_rss:.0f} MB (target < 150); after creating {PROJECTS} projects "
               f"{after:.0f} MB (target < 400), created in {t} s ({PROJECTS / float(t):.0f} projects/s, one client)")
     finally:
-        for p in (py, server):
-            if p and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        if py and py.poll() is None:
+            py.terminate()
+            py.wait(30)
+        srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -5,7 +5,7 @@ import unittest
 
 import grpc
 
-from harness import ServerTest, bucket_pb2, info_pb2, project_pb2, table_pb2
+from harness import ServerTest, bucket_pb2, info_pb2, project_pb2
 
 CMD = "type.googleapis.com/keboola.storageDriver.command."
 

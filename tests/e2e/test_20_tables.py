@@ -5,7 +5,7 @@ import unittest
 
 import grpc
 
-from harness import ServerTest, info_pb2, table_pb2
+from harness import ServerTest, bucket_pb2, info_pb2, table_pb2
 
 IA = grpc.StatusCode.INVALID_ARGUMENT
 
@@ -19,8 +19,7 @@ class TableTest(ServerTest):
     def setUpClass(cls):
         super().setUpClass()
         cls.pid, cls.key = cls.new_project(cls, "t")
-        r = cls.srv.execute(__import__("harness").bucket_pb2.CreateBucketCommand(bucketId="in.c-t"), key=cls.key,
-                            host=cls.pid)
+        cls.srv.execute(bucket_pb2.CreateBucketCommand(bucketId="in.c-t"), key=cls.key, host=cls.pid)
         cls.s = "in_c_t"
 
     def x(self, cmd):

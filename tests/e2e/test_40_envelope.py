@@ -4,7 +4,7 @@ import json
 import unittest
 
 import grpc
-from google.protobuf import any_pb2, wrappers_pb2
+from google.protobuf import wrappers_pb2
 
 from harness import ServerTest, common_pb2, credentials_pb2, pack, project_pb2, backend_pb2, bucket_pb2, \
     table_pb2, info_pb2, workspace_pb2, executeQuery_pb2

@@ -5,7 +5,7 @@ import unittest
 
 import grpc
 
-from harness import Server, ServerTest, backend_pb2, project_pb2
+from harness import ServerTest, backend_pb2, project_pb2
 
 
 class BackendTest(ServerTest):

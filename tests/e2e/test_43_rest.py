@@ -1,12 +1,11 @@
 """REST listener (issue 2 §5; contract §7): index, health, metrics, and the driver over HTTP in proto3 JSON and
 binary protobuf, with the same handlers, auth and error mapping as gRPC."""
 import json
-import re
 import unittest
 
 from google.protobuf import json_format
 
-from harness import ServerTest, backend_pb2, common_pb2, credentials_pb2, pack, project_pb2
+from harness import ServerTest, backend_pb2, common_pb2, project_pb2
 
 CRED_TYPE = "type.googleapis.com/keboola.storageDriver.credentials.GenericBackendCredentials"
 CMD = "type.googleapis.com/keboola.storageDriver.command."

@@ -148,7 +148,7 @@ class LifecycleTest(unittest.TestCase):
         srv = Server()
         try:
             srv.start()
-            pid = srv.create_project("logp1").projectDatabaseName
+            srv.create_project("logp1")
             try:
                 srv.execute(project_pb2.DropProjectCommand(projectDatabaseName="ghost"), run_id="r-77")
             except RpcError:

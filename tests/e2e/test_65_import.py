@@ -5,7 +5,6 @@ import gzip
 import json
 import os
 import shutil
-import time
 import unittest
 from datetime import datetime, timezone
 

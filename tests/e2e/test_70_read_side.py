@@ -8,7 +8,7 @@ import unittest
 
 import grpc
 
-from harness import ServerTest, info_pb2, table_pb2
+from harness import ServerTest, table_pb2
 
 IA = grpc.StatusCode.INVALID_ARGUMENT
 NF = grpc.StatusCode.NOT_FOUND
