@@ -111,3 +111,15 @@ void ds_session_close(ds_ctx *ctx, ds_session *s) {
   if (s->acquired) ds_store_project_release(ctx->store, s->project);
   memset(s, 0, sizeof *s);
 }
+
+int ds_session_ddl(ds_session *s, const char *sql, ds_error *err, const char *fmt, ...) {
+  int rc = ds_store_exec(s->conn, sql, err);
+  if (!rc) return 0;
+  char head[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(head, sizeof head, fmt, ap);
+  va_end(ap);
+  ds_error_prefix(err, "%s", head);
+  return err->kind = DS_E_VALIDATION;
+}

@@ -40,11 +40,7 @@ int ds_h_create_bucket(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMessag
   }
   ds_buf_puts(&b, "CREATE SCHEMA ");
   ds_meta_qualified(&b, s.project, schema, NULL);
-  if ((rc = ds_store_exec(s.conn, b.data, err))) {
-    ds_error_prefix(err, "Cannot create bucket \"%s\": ", schema);
-    rc = err->kind = DS_E_VALIDATION;
-    goto out;
-  }
+  if ((rc = ds_session_ddl(&s, b.data, err, "Cannot create bucket \"%s\": ", schema))) goto out;
   CreateBucketResponse *r = ds_pool_alloc(ctx->pool, sizeof *r);
   keboola__storage_driver__command__bucket__create_bucket_response__init(r);
   r->createbucketobjectname = ds_pool_strdup(ctx->pool, schema); /* path stays empty, as in BigQuery */
@@ -89,11 +85,7 @@ int ds_h_drop_bucket(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMessage 
   ds_buf_puts(&b, "DROP SCHEMA ");
   ds_meta_qualified(&b, s.project, schema, NULL);
   ds_buf_puts(&b, c->iscascade ? " CASCADE" : "");
-  if ((rc = ds_store_exec(s.conn, b.data, err))) {
-    ds_error_prefix(err, "Cannot drop bucket \"%s\": ", schema);
-    rc = err->kind = DS_E_VALIDATION;
-    goto out;
-  }
+  if ((rc = ds_session_ddl(&s, b.data, err, "Cannot drop bucket \"%s\": ", schema))) goto out;
   if ((rc = ds_meta_schema_remove(s.conn, s.project, schema, err))) goto out;
   rc = ds_session_commit(&s, err);
 out:

@@ -380,11 +380,7 @@ static int view_or_clone(ds_ctx *ctx, ds_session *s, const ds_object *src, const
     ds_buf_puts(&b, ".");
     ds_sql_ident(&b, src->name);
   }
-  if ((rc = ds_store_exec(s->conn, b.data, err))) {
-    ds_error_prefix(err, "Cannot create \"%s\": ", d->tablename);
-    rc = err->kind = DS_E_VALIDATION;
-    goto out;
-  }
+  if ((rc = ds_session_ddl(s, b.data, err, "Cannot create \"%s\": ", d->tablename))) goto out;
   if ((rc = ds_meta_object_put(s->conn, s->project, schema, d->tablename, clone ? DS_OBJ_TABLE : DS_OBJ_VIEW,
                                clone ? (const char *const *)src->pk : NULL, clone ? src->n_pk : 0, err)))
     goto out;

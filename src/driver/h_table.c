@@ -233,11 +233,7 @@ int ds_h_drop_table(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMessage *
   ds_buf_puts(&b, o.kind == DS_OBJ_VIEW ? "DROP VIEW " : "DROP TABLE ");
   ds_meta_qualified(&b, s.project, o.schema, o.name);
   if ((rc = ds_session_begin(&s, err))) goto out;
-  if ((rc = ds_store_exec(s.conn, b.data, err))) {
-    ds_error_prefix(err, "Cannot drop \"%s\": ", o.name);
-    rc = err->kind = DS_E_VALIDATION;
-    goto out;
-  }
+  if ((rc = ds_session_ddl(&s, b.data, err, "Cannot drop \"%s\": ", o.name))) goto out;
   if ((rc = ds_meta_object_remove(s.conn, s.project, o.schema, o.name, err))) goto out;
   rc = ds_session_commit(&s, err);
 out:
@@ -290,11 +286,7 @@ int ds_h_add_column(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMessage *
   ds_buf_puts(&b, " ADD COLUMN ");
   column_sql(&b, col->name, &t, 1, NULL);
   if ((rc = ds_session_begin(&s, err))) goto out;
-  if ((rc = ds_store_exec(s.conn, b.data, err))) {
-    ds_error_prefix(err, "Cannot add column \"%s\": ", col->name);
-    rc = err->kind = DS_E_VALIDATION;
-    goto out;
-  }
+  if ((rc = ds_session_ddl(&s, b.data, err, "Cannot add column \"%s\": ", col->name))) goto out;
   if ((rc = ds_meta_set_column(s.conn, s.project, o.schema, o.name, col->name, col->length, NULL, err))) goto out;
   if ((rc = ds_info_table_response(ctx, &s, c->path, c->n_path, o.schema, o.name, resp, err))) goto out;
   rc = ds_session_commit(&s, err);
@@ -342,11 +334,7 @@ int ds_h_drop_column(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMessage 
   ds_buf_puts(&b, " DROP COLUMN ");
   ds_sql_ident(&b, col->name);
   if ((rc = ds_session_begin(&s, err))) goto out;
-  if ((rc = ds_store_exec(s.conn, b.data, err))) {
-    ds_error_prefix(err, "Cannot drop column \"%s\": ", col->name);
-    rc = err->kind = DS_E_VALIDATION;
-    goto out;
-  }
+  if ((rc = ds_session_ddl(&s, b.data, err, "Cannot drop column \"%s\": ", col->name))) goto out;
   if ((rc = ds_meta_set_column(s.conn, s.project, o.schema, o.name, col->name, NULL, NULL, err))) goto out;
   rc = ds_session_commit(&s, err);
 out:
@@ -504,11 +492,7 @@ int ds_h_create_view(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMessage 
     if ((rc = ds_filter_where(&b, f, c->n_wherefilters, fc, src.n_columns, src.name, DS_FILTER_LITERAL, err))) goto out;
   }
   if ((rc = ds_session_begin(&s, err))) goto out;
-  if ((rc = ds_store_exec(s.conn, b.data, err))) {
-    ds_error_prefix(err, "Failed to create view \"%s\": ", c->viewname);
-    rc = err->kind = DS_E_VALIDATION;
-    goto out;
-  }
+  if ((rc = ds_session_ddl(&s, b.data, err, "Failed to create view \"%s\": ", c->viewname))) goto out;
   if ((rc = ds_meta_object_put(s.conn, s.project, schema, c->viewname, DS_OBJ_VIEW, NULL, 0, err))) goto out;
   rc = ds_session_commit(&s, err);
 out:

@@ -64,5 +64,9 @@ int ds_session_open(ds_ctx *ctx, const char *field_name, const char *field_value
 int ds_session_begin(ds_session *s, ds_error *err);
 int ds_session_commit(ds_session *s, ds_error *err);
 void ds_session_close(ds_ctx *ctx, ds_session *s);
+/* Runs one DDL statement on the session. A DuckDB failure becomes a 3000 whose message is the formatted
+ * text followed by DuckDB's reason ("Cannot drop column \"c\": <reason>"). */
+int ds_session_ddl(ds_session *s, const char *sql, ds_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif
