@@ -79,7 +79,8 @@ static int id_chars_ok(const char *id, size_t max) {
 }
 
 int ds_project_id_check(const char *id, ds_error *err) {
-  static const char *reserved[] = {"system", "temp", "memory", "main", "ds_catalog", NULL};
+  /* "admin" is the S3 access key id of the admin key (contract §7) */
+  static const char *reserved[] = {"system", "temp", "memory", "main", "ds_catalog", "admin", NULL};
   if (!id || !*id) return ds_error_set(err, DS_E_VALIDATION, "Project id must not be empty.");
   if (!id_chars_ok(id, DS_PROJECT_ID_MAX))
     return ds_error_set(err, DS_E_VALIDATION,

@@ -74,6 +74,7 @@ static void test_names(void) {
   CHECK_INT(ds_project_id_check("../x", &err), DS_E_VALIDATION);
   CHECK_INT(ds_project_id_check("a.b", &err), DS_E_VALIDATION);
   CHECK_INT(ds_project_id_check("system", &err), DS_E_VALIDATION);
+  CHECK_INT(ds_project_id_check("admin", &err), DS_E_VALIDATION); /* the S3 access key id of the admin key */
   CHECK_INT(ds_project_id_check("", &err), DS_E_VALIDATION);
   memset(longname, '1', 65);
   longname[65] = '\0';
