@@ -185,11 +185,14 @@ int ds_h_create_table(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMessage
   }
   if ((rc = ds_session_begin(&s, err))) goto out;
   if ((rc = ds_store_exec(s.conn, b.data, err))) goto failed;
-  if ((rc = ds_meta_object_put(s.conn, s.project, schema, c->tablename, DS_OBJ_TABLE, pk, c->n_primarykeysnames, err)))
+  if ((rc = ds_meta_object_add(s.conn, s.project, schema, c->tablename, DS_OBJ_TABLE, pk, c->n_primarykeysnames,
+                               err)))
     goto out;
+  /* only columns with something DuckDB does not keep get a row (each statement costs ~0.25 ms) */
   for (size_t i = 0; i < c->n_columns && !rc; i++)
-    rc = ds_meta_set_column(s.conn, s.project, schema, c->tablename, c->columns[i]->name, c->columns[i]->length,
-                            c->columns[i]->default_, err);
+    if ((c->columns[i]->length && *c->columns[i]->length) || (c->columns[i]->default_ && *c->columns[i]->default_))
+      rc = ds_meta_set_column(s.conn, s.project, schema, c->tablename, c->columns[i]->name, c->columns[i]->length,
+                              c->columns[i]->default_, err);
   if (rc) goto out;
   /* reflect inside the transaction: if that fails, the table goes too */
   if ((rc = ds_info_table_response(ctx, &s, c->path, c->n_path, schema, c->tablename, resp, err))) goto out;

@@ -265,14 +265,19 @@ out:
   return rc;
 }
 
-int ds_meta_object_put(duckdb_connection conn, const char *project, const char *schema, const char *name,
+int ds_meta_object_add(duckdb_connection conn, const char *project, const char *schema, const char *name,
                        ds_obj_kind kind, const char *const *pk, size_t n_pk, ds_error *err) {
   char *key = pk_json(pk, n_pk);
   const char *p[] = {schema, name, kind == DS_OBJ_VIEW ? "view" : "table", key};
-  int rc = ds_meta_object_remove(conn, project, schema, name, err);
-  if (!rc) rc = meta_exec(conn, project, "INSERT INTO %s.objects VALUES ($1, $2, $3, $4)", p, 4, NULL, err);
+  int rc = meta_exec(conn, project, "INSERT INTO %s.objects VALUES ($1, $2, $3, $4)", p, 4, NULL, err);
   free(key);
   return rc;
+}
+
+int ds_meta_object_put(duckdb_connection conn, const char *project, const char *schema, const char *name,
+                       ds_obj_kind kind, const char *const *pk, size_t n_pk, ds_error *err) {
+  int rc = ds_meta_object_remove(conn, project, schema, name, err);
+  return rc ? rc : ds_meta_object_add(conn, project, schema, name, kind, pk, n_pk, err);
 }
 
 int ds_meta_object_remove(duckdb_connection conn, const char *project, const char *schema, const char *name,

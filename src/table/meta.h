@@ -80,7 +80,10 @@ int ds_meta_describe(ds_pool *pool, duckdb_connection conn, const char *project,
 /* The column named `name` (case-insensitive) or NULL. */
 ds_column *ds_meta_column(const ds_object *o, const char *name);
 
-/* Registry writes; run them inside the transaction of the DDL they describe. */
+/* Registry writes; run them inside the transaction of the DDL they describe. _put replaces any row of the
+ * same name (and its column rows); _add only inserts, for an object known to be new. */
+int ds_meta_object_add(duckdb_connection conn, const char *project, const char *schema, const char *name,
+                       ds_obj_kind kind, const char *const *pk, size_t n_pk, ds_error *err);
 int ds_meta_object_put(duckdb_connection conn, const char *project, const char *schema, const char *name,
                        ds_obj_kind kind, const char *const *pk, size_t n_pk, ds_error *err);
 int ds_meta_object_remove(duckdb_connection conn, const char *project, const char *schema, const char *name,
