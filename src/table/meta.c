@@ -190,29 +190,66 @@ ds_column *ds_meta_column(const ds_object *o, const char *name) {
   return NULL;
 }
 
+/* One statement for everything the registry knows of schema.name: the schema's spelling (part 0), the
+ * object's row (part 1) and its column rows (part 2). Saves three round trips on the ObjectInfo path. */
+static int lookup(ds_pool *pool, duckdb_connection conn, const char *project, const char *schema, const char *name,
+                  ds_object *out, char ***col_rows, size_t *n_col_rows, ds_error *err) {
+  duckdb_result res;
+  const char *p[] = {project, schema, name};
+  memset(out, 0, sizeof *out);
+  *n_col_rows = 0;
+  int rc = meta_exec(conn, project,
+                     "SELECT 0, schema_name, NULL, NULL FROM duckdb_schemas() WHERE database_name = $1 AND "
+                     "lower(schema_name) = lower($2) "
+                     "UNION ALL SELECT 1, object_name, kind, primary_key FROM %s.objects WHERE lower(schema_name) = "
+                     "lower($2) AND lower(object_name) = lower($3) "
+                     "UNION ALL SELECT 2, column_name, length, default_expr FROM %s.columns WHERE lower(schema_name) = "
+                     "lower($2) AND lower(object_name) = lower($3)",
+                     p, 3, &res, err);
+  if (rc) goto out;
+  size_t rows = ds_store_rows(&res), n;
+  char **a = strings_of(pool, &res, 1, &n), **b = strings_of(pool, &res, 2, &n), **c = strings_of(pool, &res, 3, &n);
+  *col_rows = ds_pool_alloc(pool, (rows ? rows : 1) * 3 * sizeof **col_rows);
+  for (size_t i = 0; i < rows; i++) {
+    long long part = ds_store_value_i64(&res, 0, i);
+    if (part == 0 && !ds_meta_schema_reserved(a[i])) out->schema = a[i];
+    if (part == 1) {
+      out->name = a[i];
+      out->kind = kind_of(b[i]);
+      pk_parse(pool, c[i], &out->pk, &out->n_pk);
+    }
+    if (part == 2) {
+      (*col_rows)[3 * *n_col_rows] = a[i];
+      (*col_rows)[3 * *n_col_rows + 1] = b[i];
+      (*col_rows)[3 * *n_col_rows + 2] = c[i];
+      (*n_col_rows)++;
+    }
+  }
+  /* a missing schema is reported as such, before the object */
+  if (!out->schema) rc = ds_error_set(err, DS_E_NOT_FOUND, "Object \"%s\" not found.", schema);
+  else if (out->kind == DS_OBJ_NONE) rc = ds_error_set(err, DS_E_NOT_FOUND, "Object \"%s\" not found.", name);
+out:
+  duckdb_destroy_result(&res);
+  return rc;
+}
+
 int ds_meta_locate(ds_pool *pool, duckdb_connection conn, const char *project, const char *schema,
                    const char *name, ds_object *out, ds_error *err) {
-  char *actual = NULL;
-  int found = 0, rc;
-  memset(out, 0, sizeof *out);
-  /* the schema first: a missing schema is reported as such */
-  if ((rc = ds_meta_schema_find(pool, conn, project, schema, &out->schema, &found, err))) return rc;
-  if (!found) return ds_error_set(err, DS_E_NOT_FOUND, "Object \"%s\" not found.", schema);
-  if ((rc = ds_meta_object_find(pool, conn, project, schema, name, &out->kind, &actual, &out->pk, &out->n_pk, err)))
-    return rc;
-  if (out->kind == DS_OBJ_NONE) return ds_error_set(err, DS_E_NOT_FOUND, "Object \"%s\" not found.", name);
-  out->name = actual;
-  return 0;
+  char **col_rows;
+  size_t n;
+  return lookup(pool, conn, project, schema, name, out, &col_rows, &n, err);
 }
 
 int ds_meta_describe(ds_pool *pool, duckdb_connection conn, const char *project, const char *schema,
                      const char *name, ds_object *out, ds_error *err) {
   duckdb_result res;
   ds_buf b;
+  char **col_rows = NULL;
+  size_t n_col_rows = 0;
   int rc;
   memset(&res, 0, sizeof res);
   ds_buf_init(&b, SQL_MAX);
-  if ((rc = ds_meta_locate(pool, conn, project, schema, name, out, err))) goto out;
+  if ((rc = lookup(pool, conn, project, schema, name, out, &col_rows, &n_col_rows, err))) goto out;
   ds_buf_puts(&b, "DESCRIBE ");
   ds_meta_qualified(&b, project, out->schema, out->name);
   if ((rc = ds_store_exec_params(conn, b.data, NULL, 0, &res, err))) {
@@ -241,23 +278,11 @@ int ds_meta_describe(ds_pool *pool, duckdb_connection conn, const char *project,
     c->length = ds_pool_strdup(pool, params);
   }
   out->n_columns = n;
-  duckdb_destroy_result(&res);
-  memset(&res, 0, sizeof res);
   /* lengths and defaults as given */
-  const char *p[] = {out->schema, out->name};
-  if ((rc = meta_exec(conn, project,
-                      "SELECT column_name, length, default_expr FROM %s.columns WHERE lower(schema_name) = lower($1) AND "
-                      "lower(object_name) = lower($2)",
-                      p, 2, &res, err)))
-    goto out;
-  size_t nl, nn, nd;
-  char **cols = strings_of(pool, &res, 0, &nn);
-  char **lens = strings_of(pool, &res, 1, &nl);
-  char **defs = strings_of(pool, &res, 2, &nd);
-  for (size_t i = 0; i < nn; i++) {
-    ds_column *c = ds_meta_column(out, cols[i]);
-    if (c && *lens[i]) c->length = lens[i];
-    if (c && *defs[i] && *c->def) c->def = defs[i]; /* as given, while DuckDB still has a default */
+  for (size_t i = 0; i < n_col_rows; i++) {
+    ds_column *c = ds_meta_column(out, col_rows[3 * i]);
+    if (c && *col_rows[3 * i + 1]) c->length = col_rows[3 * i + 1];
+    if (c && *col_rows[3 * i + 2] && *c->def) c->def = col_rows[3 * i + 2]; /* as given, while DuckDB has one */
   }
 out:
   duckdb_destroy_result(&res);
