@@ -21,8 +21,28 @@ static double now_s(void) {
 }
 
 void ds_import_clean_error(char *msg) {
-  char *cut = strstr(msg, "\n\n");
-  if (cut) *cut = 0;
+  /* DuckDB's message is lines: the error and its details, then "Possible fixes:" / "Possible Solution:"
+   * (read_csv options a client cannot set) and the reader's settings, including server paths. Keep the
+   * lines before those, joined into one. */
+  char out[DS_ERROR_MSG_MAX];
+  size_t o = 0;
+  for (const char *p = msg; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    if (!strncmp(p, "Possible fix", 12) || !strncmp(p, "Possible Solution", 17) || !strncmp(p, "LINE ", 5) ||
+        !strncmp(p, "  file = ", 9))
+      break;
+    if (len) {
+      if (o && o + 2 < sizeof out) out[o++] = ';', out[o++] = ' ';
+      size_t n = len < sizeof out - 1 - o ? len : sizeof out - 1 - o;
+      memcpy(out + o, p, n);
+      o += n;
+    }
+    if (!nl) break;
+    p = nl + 1;
+  }
+  out[o] = 0;
+  memcpy(msg, out, o + 1);
   static const char *const prefixes[] = {"Invalid Input Error: ", "Conversion Error: ", "Constraint Error: ",
                                          "Binder Error: ", "Parser Error: ", "IO Error: ", NULL};
   for (int i = 0; prefixes[i]; i++) {

@@ -2,6 +2,7 @@
 #include "core/names.h"
 #include "t.h"
 #include "table/filter.h"
+#include "table/import.h"
 #include "table/types.h"
 
 static void test_types(void) {
@@ -136,9 +137,24 @@ static void test_object_names(void) {
   CHECK_INT(ds_object_name_check("Table name", longname, &err), DS_E_VALIDATION);
 }
 
+static void test_import_errors(void) {
+  char m[DS_ERROR_MSG_MAX];
+  snprintf(m, sizeof m, "Invalid Input Error: CSV Error on Line: 2\nOriginal Line: 4,5\nExpected Number of Columns: 3 "
+                        "Found: 2\nPossible fixes:\n* Disable the parser's strict mode\n\n  file = /data/files/p/x.csv");
+  ds_import_clean_error(m);
+  CHECK_STR(m, "CSV Error on Line: 2; Original Line: 4,5; Expected Number of Columns: 3 Found: 2");
+  snprintf(m, sizeof m, "Constraint Error: NOT NULL constraint failed: t1.col3");
+  ds_import_clean_error(m);
+  CHECK_STR(m, "Required field col3 cannot be null");
+  snprintf(m, sizeof m, "Invalid Input Error: Field x: VARCHAR(1) has maximum length 1 but got a value with length 2");
+  ds_import_clean_error(m);
+  CHECK_STR(m, "Field x: VARCHAR(1) has maximum length 1 but got a value with length 2");
+}
+
 int main(void) {
   test_types();
   test_filters();
   test_object_names();
+  test_import_errors();
   return T_DONE();
 }
