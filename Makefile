@@ -14,7 +14,7 @@ OPT = -O2 -g
 endif
 
 CC ?= cc
-PKGS = grpc libprotobuf-c libmicrohttpd jansson libcrypto
+PKGS = grpc libprotobuf-c libmicrohttpd jansson libcrypto libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wwrite-strings -fno-common \

@@ -14,6 +14,7 @@
 #include "driver/driver.h"
 #include "grpc/server.h"
 #include "http/rest.h"
+#include "remote/remote.h"
 #include "s3/s3.h"
 #include "store/store.h"
 #include "table/cache.h"
@@ -68,6 +69,7 @@ static int serve(int argc, char **argv) {
 
   ds_store_opts so = {cfg.data_dir, cfg.duckdb_memory_limit, cfg.duckdb_threads, cfg.max_attached_projects, ds_meta_on_attach};
   ds_cache_init();
+  if ((rc = ds_remote_init(cfg.s3_endpoint, cfg.abs_endpoint, &err))) goto out;
   if ((rc = ds_store_open(&so, &store, &err))) goto out;
   if ((rc = ds_catalog_open(store, &catalog, &err))) goto out;
   if ((rc = ds_auth_new(ds_store_data_dir(store), cfg.admin_key, catalog, &auth, &generated, &err))) goto out;
@@ -104,6 +106,7 @@ out:
   ds_catalog_close(catalog);
   ds_store_close(store);
   ds_cache_shutdown();
+  ds_remote_cleanup();
   grpc_shutdown();
   if (!rc) DS_LOG(DS_LOG_INFO, "main", "stopped cleanly");
   ds_config_release(&cfg);

@@ -44,6 +44,12 @@ static const struct setting settings[] = {
      "DuckDB worker threads; 0: DuckDB's default (one per core)."},
     {"max-attached-projects", "MAX_ATTACHED_PROJECTS", INT, OFF(max_attached_projects), "64", 1, 100000,
      "Project databases kept attached when idle; older idle ones are detached to free memory."},
+    {"s3-endpoint", "S3_ENDPOINT", STR, OFF(s3_endpoint), NULL, 0, 0,
+     "S3 endpoint for imports/exports with a remote bucket (path-style <endpoint>/<bucket>/<key>); unset or "
+     "empty: AWS, https://s3.<region>.amazonaws.com."},
+    {"abs-endpoint", "ABS_ENDPOINT", STR, OFF(abs_endpoint), NULL, 0, 0,
+     "Azure Blob Storage base URL for ABS imports/exports (\"{account}\" is replaced by the account name); "
+     "unset or empty: https://<account>.blob.core.windows.net."},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -27,6 +27,8 @@ typedef struct ds_config {
   char *duckdb_memory_limit;
   int duckdb_threads;
   int max_attached_projects;
+  char *s3_endpoint;  /* remote S3 for import/export; NULL or "" = AWS (https://s3.<region>.amazonaws.com) */
+  char *abs_endpoint; /* Azure Blob Storage base URL; NULL or "" = https://<account>.blob.core.windows.net */
   char *admin_key; /* ADMIN_API_KEY, or NULL: then DATA_DIR/admin.key is used (and created) */
 } ds_config;
 

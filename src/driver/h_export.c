@@ -1,7 +1,7 @@
 /*
  * h_export.c: TableExportToFile into the project's own files (provider S3, bucket `project-<id>`, which is
- * DATA_DIR/files/<id>/, s3/objects.h). Other providers and other buckets are answered 900 until the S3 client
- * exists.
+ * DATA_DIR/files/<id>/, s3/objects.h), or into a remote store (src/remote/): S3 with any other root and
+ * S3Credentials, or ABS with a SAS token. Without fileCredentials another bucket is 900, and so is GCS.
  *
  * The rows (columnsToExport, filters, orderBy, limit; table/filter.h) are written by DuckDB's COPY into a new
  * directory under DATA_DIR/tmp: CSV without a header (gzip when isCompressed) or PARQUET (snappy when
@@ -10,6 +10,10 @@
  * manifest `<prefix>manifest` ({"entries":[{"url":"s3://project-<id>/<key>","mandatory":true}]}) is written
  * last, also by rename: a failed export removes what it moved and leaves no manifest. The prefix is the
  * FilePath's key: trim(path, '/') + '/' + fileName (§3.3). The answer is the source's TableInfo.
+ *
+ * Remote: the slices are written locally as above (into the temp directory), then uploaded one PUT each under
+ * the same names, and the manifest (URLs s3://<root>/<key> or azure://<account>.blob.core.windows.net/<c>/<key>)
+ * last. A failed upload deletes what this export uploaded (best effort).
  */
 #include "driver/h_export.h"
 
@@ -25,12 +29,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/mem.h"
 #include "core/names.h"
 #include "driver/h_info.h"
 #include "driver/h_read.h"
 #include "driver/h_table.h"
 #include "proto/table.pb-c.h"
+#include "remote/remote.h"
 #include "s3/objects.h"
 
 typedef Keboola__StorageDriver__Command__Table__TableExportToFileCommand TableExportToFileCommand;
@@ -41,6 +47,7 @@ typedef Keboola__StorageDriver__Command__Table__ImportExportShared__ExportOption
 #define SQL_MAX (16u << 20)
 #define MAX_SLICES 4096
 #define P_S3 KEBOOLA__STORAGE_DRIVER__COMMAND__TABLE__IMPORT_EXPORT_SHARED__FILE_PROVIDER__S3
+#define P_ABS KEBOOLA__STORAGE_DRIVER__COMMAND__TABLE__IMPORT_EXPORT_SHARED__FILE_PROVIDER__ABS
 #define F_CSV KEBOOLA__STORAGE_DRIVER__COMMAND__TABLE__IMPORT_EXPORT_SHARED__FILE_FORMAT__CSV
 #define F_PARQUET KEBOOLA__STORAGE_DRIVER__COMMAND__TABLE__IMPORT_EXPORT_SHARED__FILE_FORMAT__PARQUET
 
@@ -116,6 +123,52 @@ static char *key_prefix(ds_ctx *ctx, const char *path, const char *file) {
   return ds_pool_printf(ctx->pool, "%.*s/%s", (int)n, path, file);
 }
 
+/* Uploads the slices as <prefix>NNNNNNNNNNNN<ext> to rem, then the manifest (written into tmp first). The keys
+ * uploaded so far are in *uploaded (pool), also on failure, for the caller's cleanup. */
+static int upload(ds_ctx *ctx, const ds_remote *rem, const char *prefix, const char *ext, char **slices,
+                  size_t n_slices, const char *tmp, const char *manifest_key, const char ***uploaded,
+                  size_t *n_uploaded, ds_error *err) {
+  json_t *manifest = json_object(), *entries = json_array();
+  char *text = NULL, manifest_tmp[PATH_MAX];
+  ds_buf url;
+  int rc = 0;
+  ds_buf_init(&url, 1u << 16);
+  json_object_set_new(manifest, "entries", entries);
+  *uploaded = ds_pool_alloc(ctx->pool, n_slices * sizeof **uploaded);
+  *n_uploaded = 0;
+  for (size_t i = 0; i < n_slices; i++) {
+    const char *key = ds_pool_printf(ctx->pool, "%s%012zu%s", prefix, i, ext);
+    if ((rc = ds_objects_key_check(key, 0, err))) goto out;
+    if ((rc = ds_remote_put(rem, key, slices[i], err))) goto out;
+    (*uploaded)[(*n_uploaded)++] = key;
+    ds_buf_reset(&url);
+    if (ds_remote_manifest_url(rem, key, &url)) {
+      rc = ds_error_set(err, DS_E_EXPORT, "The manifest URL of \"%.200s\" is too long.", key);
+      goto out;
+    }
+    json_t *e = json_object();
+    json_object_set_new(e, "url", json_string(url.data));
+    json_object_set_new(e, "mandatory", json_true());
+    json_array_append_new(entries, e);
+  }
+  text = json_dumps(manifest, JSON_COMPACT);
+  snprintf(manifest_tmp, sizeof manifest_tmp, "%s/manifest", tmp);
+  if (!text) {
+    rc = ds_error_set(err, DS_E_EXPORT, "Cannot write the manifest.");
+    goto out;
+  }
+  if ((rc = write_file(manifest_tmp, text, strlen(text), err))) goto out;
+  rc = ds_remote_put(rem, manifest_key, manifest_tmp, err);
+out:
+  if (rc && err->kind != DS_E_PERMISSION && err->kind != DS_E_CONNECTION && err->kind != DS_E_EXPORT &&
+      err->kind != DS_E_VALIDATION)
+    err->kind = rc = DS_E_EXPORT;
+  free(text);
+  json_decref(manifest);
+  ds_buf_release(&url);
+  return rc;
+}
+
 int ds_h_table_export_to_file(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMessage **resp, ds_error *err) {
   const TableExportToFileCommand *c = (const TableExportToFileCommand *)cmd;
   const ExportOptions *opt = c->exportoptions;
@@ -126,7 +179,10 @@ int ds_h_table_export_to_file(ds_ctx *ctx, const ProtobufCMessage *cmd, Protobuf
   char tmp[PATH_MAX - 64] = "", out_dir[PATH_MAX], project[DS_PROJECT_ID_MAX + 1];
   char **moved = NULL;
   size_t n_moved = 0;
-  int rc, manifest_done = 0;
+  ds_remote rem;
+  const char **uploaded = NULL;
+  size_t n_uploaded = 0;
+  int rc, manifest_done = 0, remote = 0;
   memset(&s, 0, sizeof s);
   ds_buf_init(&sel, SQL_MAX);
   ds_buf_init(&q, SQL_MAX);
@@ -147,9 +203,14 @@ int ds_h_table_export_to_file(ds_ctx *ctx, const ProtobufCMessage *cmd, Protobuf
     rc = ds_error_set(err, DS_E_VALIDATION, "Unknown " CMD ".fileFormat %d.", (int)c->fileformat);
     goto out;
   }
-  if (c->fileprovider != P_S3) {
-    rc = ds_error_set(err, DS_E_NOT_SUPPORTED, "Export to file provider \"%s\" is not supported yet.",
-                      provider_name((int)c->fileprovider));
+  if ((int)c->fileprovider == 2) {
+    rc = ds_error_set(err, DS_E_NOT_SUPPORTED, "File provider GCS is not supported yet; use S3 or ABS.");
+    goto out;
+  }
+  if (c->fileprovider != P_S3 && !(c->fileprovider == P_ABS && c->filecredentials)) {
+    rc = ds_error_set(err, DS_E_NOT_SUPPORTED, "Export to file provider \"%s\" is not supported%s.",
+                      provider_name((int)c->fileprovider),
+                      c->fileprovider == P_ABS ? " without ABSCredentials (a SAS token)" : " by this backend");
     goto out;
   }
   const ds_pb_filters *pf = opt ? opt->filters : NULL;
@@ -157,20 +218,27 @@ int ds_h_table_export_to_file(ds_ctx *ctx, const ProtobufCMessage *cmd, Protobuf
   if ((rc = ds_session_open(ctx, NULL, NULL, 0, &s, err))) goto out;
   const char *root = c->filepath->root ? c->filepath->root : "";
   ds_error perr;
-  if (ds_objects_bucket_project(root, project, sizeof project, &perr) || strcmp(project, s.project) != 0) {
-    rc = ds_error_set(err, DS_E_NOT_SUPPORTED,
-                      "Export to bucket \"%.200s\" is not supported yet: only this project's bucket \"" DS_BUCKET_PREFIX
-                      "%s\" can be written.",
-                      root, s.project);
-    goto out;
+  if (c->fileprovider != P_S3 || ds_objects_bucket_project(root, project, sizeof project, &perr) ||
+      strcmp(project, s.project) != 0) {
+    if (!c->filecredentials) {
+      rc = ds_error_set(err, DS_E_NOT_SUPPORTED,
+                        "Export to bucket \"%.200s\" without fileCredentials is not supported: only this project's "
+                        "bucket \"" DS_BUCKET_PREFIX "%s\" can be written without them.",
+                        root, s.project);
+      goto out;
+    }
+    if ((rc = ds_remote_from_any(ctx->pool, (int)c->fileprovider, root, c->filecredentials, &rem, err))) goto out;
+    remote = 1;
   }
   const char *data_dir = ds_store_data_dir(ctx->store);
   const char *prefix = key_prefix(ctx, c->filepath->path ? c->filepath->path : "",
                                   c->filepath->filename ? c->filepath->filename : "");
   const char *manifest_key = ds_pool_printf(ctx->pool, "%smanifest", prefix);
   char manifest_path[PATH_MAX], files_root[PATH_MAX];
-  if ((rc = ds_objects_path(data_dir, s.project, manifest_key, manifest_path, sizeof manifest_path, err))) goto out;
-  if ((rc = ds_objects_root(data_dir, s.project, files_root, sizeof files_root, err))) goto out;
+  if (remote) rc = ds_objects_key_check(manifest_key, 0, err);
+  else if (!(rc = ds_objects_path(data_dir, s.project, manifest_key, manifest_path, sizeof manifest_path, err)))
+    rc = ds_objects_root(data_dir, s.project, files_root, sizeof files_root, err);
+  if (rc) goto out;
   /* the query */
   if ((rc = ds_table_open(ctx, &s, c->source->path[0], c->source->tablename, &o, err))) goto out;
   size_t n_export = opt && opt->n_columnstoexport ? opt->n_columnstoexport : o.n_columns;
@@ -248,10 +316,15 @@ int ds_h_table_export_to_file(ds_ctx *ctx, const ProtobufCMessage *cmd, Protobuf
     n_slices = 1;
     if ((rc = write_file(slices[0], EMPTY_GZIP, compressed ? sizeof EMPTY_GZIP : 0, err))) goto out;
   }
-  /* move the slices into place, then the manifest */
-  json_t *entries = json_array();
+  if (remote) {
+    if ((rc = upload(ctx, &rem, prefix, ext, slices, n_slices, tmp, manifest_key, &uploaded, &n_uploaded, err)))
+      goto out;
+    manifest_done = 1;
+  }
+  /* move the slices into place, then the manifest (local only) */
+  json_t *entries = json_array(); /* stays empty when remote: upload() wrote the manifest */
   moved = ds_pool_alloc(ctx->pool, n_slices * sizeof *moved);
-  for (size_t i = 0; i < n_slices && !rc; i++) {
+  for (size_t i = 0; i < n_slices && !rc && !remote; i++) {
     const char *key = ds_pool_printf(ctx->pool, "%s%012zu%s", prefix, i, ext);
     char path[PATH_MAX];
     if ((rc = ds_objects_path(data_dir, s.project, key, path, sizeof path, err))) break;
@@ -270,7 +343,7 @@ int ds_h_table_export_to_file(ds_ctx *ctx, const ProtobufCMessage *cmd, Protobuf
   json_object_set_new(manifest, "entries", entries);
   char *text = json_dumps(manifest, JSON_COMPACT);
   json_decref(manifest);
-  if (!rc) {
+  if (!rc && !remote) {
     char manifest_tmp[PATH_MAX];
     snprintf(manifest_tmp, sizeof manifest_tmp, "%s/manifest", tmp);
     rc = write_file(manifest_tmp, text, strlen(text), err);
@@ -288,6 +361,12 @@ int ds_h_table_export_to_file(ds_ctx *ctx, const ProtobufCMessage *cmd, Protobuf
 out:
   if (rc && !manifest_done)
     for (size_t i = 0; i < n_moved; i++) unlink(moved[i]);
+  if (rc && remote && !manifest_done)
+    for (size_t i = 0; i < n_uploaded; i++) {
+      ds_error derr;
+      if (ds_remote_delete(&rem, uploaded[i], &derr))
+        DS_LOG(DS_LOG_WARN, "export", "cannot remove the uploaded slice %s: %s", uploaded[i], derr.msg);
+    }
   if (tmp[0]) rm_tree(tmp);
   ds_session_close(ctx, &s);
   ds_buf_release(&sel);

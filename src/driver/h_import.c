@@ -4,12 +4,19 @@
  * query (DuckDB's read_csv / read_parquet, or a SELECT from another table); table/import.c does the write.
  *
  * Files: provider S3 with root `project-<id>` of the destination's project is read from
- * DATA_DIR/files/<id>/ directly. Other roots (remote S3) and ABS/GCS are not supported yet (3000, said so).
+ * DATA_DIR/files/<id>/ directly; another project's bucket without fileCredentials is 2007. Any other S3 root
+ * (or a project bucket with S3Credentials) and ABS (SAS token) are remote (src/remote/): the file, or the
+ * manifest and then its entries, are downloaded into a fresh directory under DATA_DIR/tmp, which DuckDB reads
+ * and which is removed afterwards in every case. GCS is 900 (contract §6).
  */
 #include "driver/h_import.h"
 
+#include <errno.h>
+#include <ftw.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -17,6 +24,7 @@
 #include "core/names.h"
 #include "driver/h_table.h"
 #include "proto/table.pb-c.h"
+#include "remote/remote.h"
 #include "s3/objects.h"
 #include "store/store.h"
 #include "table/import.h"
@@ -195,6 +203,77 @@ out:
   return rc;
 }
 
+/* --- remote files ---------------------------------------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  remove(path);
+  return 0;
+}
+
+/* A fresh directory DATA_DIR/tmp/import-XXXXXX for downloads (dir has PATH_MAX bytes). */
+static int download_dir(ds_ctx *ctx, char *dir, ds_error *err) {
+  const char *data_dir = ds_store_data_dir(ctx->store);
+  if ((size_t)snprintf(dir, PATH_MAX, "%s/tmp", data_dir) >= PATH_MAX - 64)
+    return ds_error_set(err, DS_E_IMPORT, "The data directory path is too long for an import.");
+  if (mkdir(dir, 0700) && errno != EEXIST)
+    return ds_error_set(err, DS_E_IMPORT, "Cannot create a download directory: %s.", strerror(errno));
+  snprintf(dir, PATH_MAX, "%s/tmp/import-XXXXXX", data_dir);
+  if (!mkdtemp(dir)) return ds_error_set(err, DS_E_IMPORT, "Cannot create a download directory: %s.", strerror(errno));
+  return 0;
+}
+
+/* Downloads the file (or the manifest, then its entries) at key of rem into dir and appends the local files to
+ * list as for source_files. A missing optional entry is skipped; a missing mandatory one is 4201. */
+static int remote_files(const ds_remote *rem, const char *key, int sliced, const char *dir, ds_buf *list,
+                        size_t *n_files, ds_error *err) {
+  char local[PATH_MAX + 64], bucket[256], okey[DS_OBJECT_KEY_MAX + 1]; /* dir is shorter than PATH_MAX - 64 */
+  json_t *m = NULL;
+  int rc;
+  *n_files = 0;
+  snprintf(local, sizeof local, "%s/%s", dir, sliced ? "manifest" : "f0");
+  if ((rc = ds_remote_get(rem, NULL, key, local, err))) goto out;
+  if (!sliced) {
+    ds_sql_literal(list, local);
+    *n_files = 1;
+    goto out;
+  }
+  json_error_t je;
+  if (!(m = json_load_file(local, 0, &je))) {
+    rc = ds_error_set(err, DS_E_IMPORT_FILE_PARAMS, "Load error: manifest \"%.200s\" is not JSON.", key);
+    goto out;
+  }
+  json_t *entries = json_object_get(m, "entries");
+  if (!json_is_array(entries)) {
+    rc = ds_error_set(err, DS_E_IMPORT_FILE_PARAMS, "Load error: manifest has no \"entries\" list.");
+    goto out;
+  }
+  for (size_t i = 0; i < json_array_size(entries); i++) {
+    json_t *e = json_array_get(entries, i);
+    const char *url = json_string_value(json_object_get(e, "url"));
+    int mandatory = json_is_true(json_object_get(e, "mandatory"));
+    if (!url) {
+      rc = ds_error_set(err, DS_E_IMPORT_FILE_PARAMS, "Load error: manifest entry %zu has no url.", i);
+      goto out;
+    }
+    if ((rc = ds_remote_parse_url(rem, url, bucket, sizeof bucket, okey, sizeof okey, err))) goto out;
+    snprintf(local, sizeof local, "%s/f%zu", dir, i);
+    rc = ds_remote_get(rem, bucket, okey, local, err);
+    if (rc == DS_E_IMPORT_FILE_NOT_FOUND && !mandatory) {
+      rc = 0;
+      continue;
+    }
+    if (rc == DS_E_IMPORT_FILE_NOT_FOUND) rc = ds_error_set(err, rc, "Load error: mandatory file \"%.300s\" not found.", url);
+    if (rc) goto out;
+    if (*n_files) ds_buf_puts(list, ", ");
+    ds_sql_literal(list, local);
+    (*n_files)++;
+  }
+out:
+  json_decref(m);
+  return rc;
+}
+
 static int one_char(const char *what, const char *v, int may_be_empty, ds_error *err) {
   size_t n = v ? strlen(v) : 0;
   if (n == 0 && !may_be_empty) return ds_error_set(err, DS_E_VALIDATION, "%s cannot be empty.", what);
@@ -210,17 +289,21 @@ int ds_h_import_from_file(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMes
   ds_import_spec sp;
   ds_import_result r;
   ds_buf files, src;
-  char path[4096], owner[DS_PROJECT_ID_MAX + 1];
+  ds_remote rem;
+  char path[4096], owner[DS_PROJECT_ID_MAX + 1], key[DS_OBJECT_KEY_MAX + 2], dl_dir[PATH_MAX] = "";
   size_t n_files = 0;
-  int rc;
+  int rc, remote = 0;
   memset(&s, 0, sizeof s);
   memset(&sp, 0, sizeof sp);
   ds_buf_init(&files, SQL_MAX);
   ds_buf_init(&src, SQL_MAX);
   if ((rc = check_destination("TableImportFromFileCommand", c->destination, err))) goto out;
-  if ((int)c->fileprovider != E(IMPORT_EXPORT_SHARED__FILE_PROVIDER__S3)) {
-    rc = ds_error_set(err, DS_E_VALIDATION, "File provider %s is not supported yet; use S3.",
-                      (int)c->fileprovider == 1 ? "ABS" : (int)c->fileprovider == 2 ? "GCS" : "(unknown)");
+  int provider = (int)c->fileprovider;
+  if (provider != E(IMPORT_EXPORT_SHARED__FILE_PROVIDER__S3) && provider != E(IMPORT_EXPORT_SHARED__FILE_PROVIDER__ABS)) {
+    /* contract §6: GCS is "not supported" (900) until done; an unknown value is bad input */
+    rc = provider == E(IMPORT_EXPORT_SHARED__FILE_PROVIDER__GCS)
+             ? ds_error_set(err, DS_E_NOT_SUPPORTED, "File provider GCS is not supported yet; use S3 or ABS.")
+             : ds_error_set(err, DS_E_VALIDATION, "Unknown file provider %d.", provider);
     goto out;
   }
   int parquet = (int)c->fileformat == E(IMPORT_EXPORT_SHARED__FILE_FORMAT__PARQUET);
@@ -247,42 +330,56 @@ int ds_h_import_from_file(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMes
     rc = ds_error_set(err, DS_E_VALIDATION, "ImportOptions.numberOfIgnoredLines must not be negative.");
     goto out;
   }
-  /* the file: root/path/fileName in the destination project's own bucket */
+  /* the file: root/path/fileName in the destination project's own bucket, or in a remote one */
   if (!c->filepath || !c->filepath->filename || !*c->filepath->filename) {
     rc = ds_error_set(err, DS_E_VALIDATION, "TableImportFromFileCommand.filePath.fileName is required");
     goto out;
   }
   if ((rc = ds_session_open(ctx, NULL, NULL, 1, &s, err))) goto out;
-  if ((rc = ds_objects_bucket_project(c->filepath->root, owner, sizeof owner, err)) || strcmp(owner, s.project) != 0) {
-    if (!rc) rc = ds_error_set(err, DS_E_PERMISSION, "Bucket \"%s\" is not this project's bucket.", c->filepath->root);
-    else rc = ds_error_set(err, DS_E_VALIDATION,
-                           "Importing from S3 bucket \"%.100s\" is not supported yet: use this project's bucket "
-                           "\"project-%s\".", c->filepath->root ? c->filepath->root : "", s.project);
-    goto out;
+  {
+    const char *root = c->filepath->root ? c->filepath->root : "";
+    ds_error perr;
+    int project_bucket = ds_objects_bucket_project(root, owner, sizeof owner, &perr) == 0;
+    if (provider == E(IMPORT_EXPORT_SHARED__FILE_PROVIDER__S3) && project_bucket && strcmp(owner, s.project) == 0) {
+      remote = 0;
+    } else if (provider == E(IMPORT_EXPORT_SHARED__FILE_PROVIDER__S3) && project_bucket && !c->filecredentials) {
+      rc = ds_error_set(err, DS_E_PERMISSION, "Bucket \"%s\" is not this project's bucket.", root);
+      goto out;
+    } else {
+      if ((rc = ds_remote_from_any(ctx->pool, provider, root, c->filecredentials, &rem, err))) goto out;
+      remote = 1;
+    }
   }
   {
     const char *p = c->filepath->path ? c->filepath->path : "";
     while (*p == '/') p++;
     size_t plen = strlen(p);
     while (plen && p[plen - 1] == '/') plen--;
-    char key[DS_OBJECT_KEY_MAX + 2];
     int kn = plen ? snprintf(key, sizeof key, "%.*s/%s", (int)plen, p, c->filepath->filename)
                   : snprintf(key, sizeof key, "%s", c->filepath->filename);
     if (kn < 0 || (size_t)kn >= sizeof key) {
       rc = ds_error_set(err, DS_E_VALIDATION, "The file path is too long.");
       goto out;
     }
-    if ((rc = ds_objects_path(ds_store_data_dir(ctx->store), s.project, key, path, sizeof path, err))) goto out;
+    if (remote) rc = ds_objects_key_check(key, 0, err);
+    else rc = ds_objects_path(ds_store_data_dir(ctx->store), s.project, key, path, sizeof path, err);
+    if (rc) goto out;
   }
   if ((rc = ds_table_open(ctx, &s, c->destination->path[0], c->destination->tablename, &dest, err))) goto out;
   sp.project = s.project;
   sp.dest = &dest;
   if ((rc = import_options(ctx, io, &dest, &sp, err))) goto out;
   if ((rc = map_columns(ctx, csv->columnsnames, csv->n_columnsnames, &dest, &sp, err))) goto out;
-  if ((rc = source_files(ctx, s.project,
-                         path, (int)csv->sourcetype == E(TABLE_IMPORT_FROM_FILE_COMMAND__CSV_TYPE_OPTIONS__SOURCE_TYPE__SLICED_FILE),
-                         &files, &n_files, err)))
+  int sliced = (int)csv->sourcetype == E(TABLE_IMPORT_FROM_FILE_COMMAND__CSV_TYPE_OPTIONS__SOURCE_TYPE__SLICED_FILE);
+  if (remote) {
+    if ((rc = download_dir(ctx, dl_dir, err))) {
+      dl_dir[0] = 0;
+      goto out;
+    }
+    if ((rc = remote_files(&rem, key, sliced, dl_dir, &files, &n_files, err))) goto out;
+  } else if ((rc = source_files(ctx, s.project, path, sliced, &files, &n_files, err))) {
     goto out;
+  }
   /* the source query */
   if (n_files == 0) {
     /* an empty manifest imports nothing: a typed empty source */
@@ -332,6 +429,7 @@ int ds_h_import_from_file(ds_ctx *ctx, const ProtobufCMessage *cmd, ProtobufCMes
   if ((rc = ds_import_run(ctx->pool, s.conn, &sp, &r, err))) goto out;
   *resp = &response(ctx, &sp, &r)->base;
 out:
+  if (dl_dir[0]) nftw(dl_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
   ds_session_close(ctx, &s);
   ds_buf_release(&files);
   ds_buf_release(&src);

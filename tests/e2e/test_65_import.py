@@ -199,7 +199,8 @@ class ImportTest(ServerTest):
                             "Delimiter cannot be empty.")
         e = self.assertRpcError(lambda: self.csv_import(t, "a_b_c-3row.csv", delimiter=";;"), IA, 3000)
         self.assertIn("Delimiter must be a single character", e.details)
-        self.assertRpcError(lambda: self.csv_import(t, "a_b_c-3row.csv", provider=IEShared.GCS), IA, 3000)
+        self.assertRpcError(lambda: self.csv_import(t, "a_b_c-3row.csv", provider=IEShared.GCS),
+                            grpc.StatusCode.UNIMPLEMENTED, 900, "File provider GCS is not supported yet; use S3 or ABS.")
         cmd = table_pb2.TableImportFromFileCommand(
             fileFormat=IEShared.CSV, filePath=IEShared.FilePath(root=f"project-{self.pid}", fileName="x"),
             destination=IEShared.Table(path=[self.b], tableName=t))
