@@ -79,7 +79,7 @@ static int serve(int argc, char **argv) {
     DS_LOG(DS_LOG_INFO, "main", "using the admin key in %s/admin.key", ds_store_data_dir(store));
   driver = ds_driver_new(catalog, store, auth);
 
-  ds_grpc_opts go = {cfg.grpc_host, cfg.grpc_port, cfg.grpc_threads, cfg.tls_cert, cfg.tls_key};
+  ds_grpc_opts go = {cfg.grpc_host, cfg.grpc_port, cfg.grpc_threads, cfg.command_threads, cfg.tls_cert, cfg.tls_key};
   if ((rc = ds_grpc_start(&go, driver, &grpc, &grpc_port, &err))) goto out;
   DS_LOG(DS_LOG_INFO, "grpc", "listening on %s:%d (%s)", cfg.grpc_host, grpc_port, cfg.tls_cert ? "TLS" : "plaintext");
   s3 = ds_s3_new(ds_store_data_dir(store), auth, catalog);

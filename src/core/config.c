@@ -36,6 +36,9 @@ static const struct setting settings[] = {
     {"grpc-threads", "GRPC_THREADS", INT, OFF(grpc_threads), "2", 1, 256,
      "gRPC worker threads, each with its own completion queue (measured best: one per core)."},
     {"rest-threads", "REST_THREADS", INT, OFF(rest_threads), "4", 1, 256, "REST worker threads."},
+    {"command-threads", "COMMAND_THREADS", INT, OFF(command_threads), "8", 0, 256,
+     "Threads that run long gRPC commands (imports, exports, previews, deletes, profiles) so they never hold a gRPC "
+     "worker; 0 runs them on the workers."},
     {"shutdown-grace", "SHUTDOWN_GRACE", INT, OFF(shutdown_grace), "30", 0, 3600,
      "Seconds in-flight calls may take to finish after SIGTERM before they are cancelled."},
     {"duckdb-memory-limit", "DUCKDB_MEMORY_LIMIT", STR, OFF(duckdb_memory_limit), NULL, 0, 0,

@@ -23,6 +23,7 @@ typedef struct ds_config {
   char *log_level;
   int grpc_threads;
   int rest_threads;
+  int command_threads;
   int shutdown_grace;
   char *duckdb_memory_limit;
   int duckdb_threads;

@@ -24,6 +24,7 @@
 #define D(pkg, snake) &keboola__storage_driver__command__##pkg##__##snake##_command__descriptor
 #define A DS_CMD_ADMIN
 #define W DS_CMD_WRITE
+#define S DS_CMD_SLOW
 
 const ds_command ds_commands[] = {
     /* proto/backend.proto */
@@ -60,13 +61,13 @@ const ds_command ds_commands[] = {
     {"AddPrimaryKeyCommand", D(table, add_primary_key), ds_h_add_primary_key, W},
     {"DropPrimaryKeyCommand", D(table, drop_primary_key), ds_h_drop_primary_key, W},
     {"CreateViewCommand", D(table, create_view), ds_h_create_view, W},
-    {"PreviewTableCommand", D(table, preview_table), ds_h_preview_table, 0},
-    {"TableImportFromFileCommand", D(table, table_import_from_file), ds_h_import_from_file, W},
-    {"TableImportFromTableCommand", D(table, table_import_from_table), ds_h_import_from_table, W},
-    {"TableExportToFileCommand", D(table, table_export_to_file), ds_h_table_export_to_file, 0},
-    {"DeleteTableRowsCommand", D(table, delete_table_rows), ds_h_delete_table_rows, W},
-    {"CreateTableFromTimeTravelCommand", D(table, create_table_from_time_travel), NULL, W},
-    {"CreateProfileTableCommand", D(table, create_profile_table), ds_h_create_profile_table, 0},
+    {"PreviewTableCommand", D(table, preview_table), ds_h_preview_table, S},
+    {"TableImportFromFileCommand", D(table, table_import_from_file), ds_h_import_from_file, W | S},
+    {"TableImportFromTableCommand", D(table, table_import_from_table), ds_h_import_from_table, W | S},
+    {"TableExportToFileCommand", D(table, table_export_to_file), ds_h_table_export_to_file, S},
+    {"DeleteTableRowsCommand", D(table, delete_table_rows), ds_h_delete_table_rows, W | S},
+    {"CreateTableFromTimeTravelCommand", D(table, create_table_from_time_travel), NULL, W | S},
+    {"CreateProfileTableCommand", D(table, create_profile_table), ds_h_create_profile_table, S},
     /* proto/workspace.proto */
     {"CreateWorkspaceCommand", D(workspace, create_workspace), NULL, W},
     {"DropWorkspaceCommand", D(workspace, drop_workspace), NULL, W},
@@ -75,12 +76,12 @@ const ds_command ds_commands[] = {
     {"CreateWorkspaceUserCommand", D(workspace, create_workspace_user), NULL, W},
     {"DropWorkspaceUserCommand", D(workspace, drop_workspace_user), NULL, W},
     {"DropWorkspaceObjectCommand", D(workspace, drop_workspace_object), NULL, W},
-    {"LoadTableToWorkspaceCommand", D(workspace, load_table_to_workspace), NULL, W},
+    {"LoadTableToWorkspaceCommand", D(workspace, load_table_to_workspace), NULL, W | S},
     /* no Keboola driver implements these two; answered 900 for good (driver-contract.md §6) */
     {"GrantWorkspaceAccessToProjectCommand", D(workspace, grant_workspace_access_to_project), NULL, W},
     {"RevokeWorkspaceAccessToProjectCommand", D(workspace, revoke_workspace_access_to_project), NULL, W},
     /* proto/executeQuery.proto */
-    {"ExecuteQueryCommand", D(execute_query, execute_query), NULL, W},
+    {"ExecuteQueryCommand", D(execute_query, execute_query), NULL, W | S},
 };
 
 const size_t ds_commands_count = sizeof ds_commands / sizeof ds_commands[0];

@@ -14,6 +14,7 @@
 enum {
   DS_CMD_ADMIN = 1, /* root command: the admin key only */
   DS_CMD_WRITE = 2, /* changes data or metadata */
+  DS_CMD_SLOW = 4,  /* may run for seconds or more (data commands): served off the gRPC worker threads */
 };
 
 typedef struct ds_command {

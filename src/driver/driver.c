@@ -268,3 +268,16 @@ int ds_driver_project_json(ds_driver *d, const char *bearer, const char *project
   ds_project_info_release(&info);
   return 0;
 }
+
+int ds_driver_is_slow(const void *req, size_t len) {
+  const void *any, *url;
+  size_t any_len, url_len;
+  char name[256];
+  /* DriverRequest.command = 2 (an Any), Any.type_url = 1 */
+  if (ds_pb_find_bytes(req, len, 2, &any, &any_len) || ds_pb_find_bytes(any, any_len, 1, &url, &url_len)) return 0;
+  if (url_len >= sizeof name) return 0;
+  memcpy(name, url, url_len);
+  name[url_len] = 0;
+  int idx = ds_command_find(type_name(name));
+  return idx >= 0 && (ds_commands[idx].flags & DS_CMD_SLOW);
+}

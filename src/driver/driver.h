@@ -33,6 +33,10 @@ void ds_driver_free(ds_driver *d);
  * header, which takes the place of credentials.principal. */
 int ds_driver_execute_pb(ds_driver *d, ds_pool *pool, const char *transport, const char *bearer, const void *req,
                          size_t len, void **resp, size_t *resp_len, ds_error *err);
+/* 1 when the binary DriverRequest names a command flagged DS_CMD_SLOW (imports, exports, ...), found by
+ * peeking at the command's type URL without decoding the request; 0 otherwise, also for malformed bytes
+ * (the normal path reports those). Lets a transport run long commands on their own threads. */
+int ds_driver_is_slow(const void *req, size_t len);
 /* The same for proto3 JSON; *resp is a new reference the caller json_decref()s. */
 int ds_driver_execute_json(ds_driver *d, ds_pool *pool, const char *transport, const char *bearer,
                            const json_t *req, json_t **resp, ds_error *err);

@@ -46,6 +46,15 @@ struct worker {
   int started;
 };
 
+/* A slow Execute waiting for a command thread: the call, and the request already read into its pool. */
+struct job {
+  struct call *c;
+  ds_pool *pool;
+  void *req;
+  size_t len;
+  struct job *next;
+};
+
 struct ds_grpc {
   grpc_server *server;
   grpc_completion_queue *shutdown_cq;
@@ -55,6 +64,13 @@ struct ds_grpc {
   ds_driver *driver;
   ds_reflection *reflection;
   atomic_int stopping;
+  /* the command threads and their queue */
+  pthread_t *cmd_threads;
+  int n_cmd, n_cmd_started;
+  pthread_mutex_t jobs_lock;
+  pthread_cond_t jobs_cond;
+  struct job *head, *tail;
+  int jobs_stop;
 };
 
 /* One call, from its request slot to its final batch. */
@@ -165,12 +181,11 @@ static void finish_call(struct call *c, int sent_initial, const void *msg, size_
   start_batch(c, ops, n, S_FINISHING);
 }
 
-static void serve_execute(struct call *c) {
-  ds_pool *pool = ds_pool_new();
+/* Runs one Execute and sends its final batch; frees the pool. Any thread. */
+static void run_execute(struct call *c, ds_pool *pool, void *req, size_t len) {
   ds_error err;
-  size_t len, resp_len = 0;
+  size_t resp_len = 0;
   void *resp = NULL;
-  void *req = read_buffer(pool, c->payload, &len);
   int rc = req ? ds_driver_execute_pb(c->w->g->driver, pool, "grpc", NULL, req, len, &resp, &resp_len, &err)
                : ds_error_set(&err, DS_E_VALIDATION, "Cannot read the request message.");
   if (rc)
@@ -178,6 +193,42 @@ static void serve_execute(struct call *c) {
   else
     finish_call(c, 0, resp, resp_len, GRPC_STATUS_OK, NULL, 0);
   ds_pool_free(pool);
+}
+
+static void serve_execute(struct call *c) {
+  struct ds_grpc *g = c->w->g;
+  ds_pool *pool = ds_pool_new();
+  size_t len = 0;
+  void *req = read_buffer(pool, c->payload, &len);
+  if (!req || g->n_cmd_started == 0 || !ds_driver_is_slow(req, len)) {
+    run_execute(c, pool, req, len);
+    return;
+  }
+  struct job *j = ds_calloc(1, sizeof *j);
+  *j = (struct job){c, pool, req, len, NULL};
+  pthread_mutex_lock(&g->jobs_lock);
+  if (g->tail) g->tail->next = j;
+  else g->head = j;
+  g->tail = j;
+  pthread_cond_signal(&g->jobs_cond);
+  pthread_mutex_unlock(&g->jobs_lock);
+}
+
+static void *command_main(void *arg) {
+  struct ds_grpc *g = arg;
+  for (;;) {
+    pthread_mutex_lock(&g->jobs_lock);
+    while (!g->head && !g->jobs_stop) pthread_cond_wait(&g->jobs_cond, &g->jobs_lock);
+    struct job *j = g->head;
+    if (j) {
+      g->head = j->next;
+      if (!g->head) g->tail = NULL;
+    }
+    pthread_mutex_unlock(&g->jobs_lock);
+    if (!j) return NULL; /* stopping, and the queue is empty */
+    run_execute(j->c, j->pool, j->req, j->len);
+    ds_free(j);
+  }
 }
 
 static void serve_health(struct call *c) {
@@ -328,6 +379,8 @@ int ds_grpc_start(const ds_grpc_opts *opts, ds_driver *driver, ds_grpc **out, in
   char *cert = NULL, *key = NULL, addr[300];
   int rc = 0;
   g->driver = driver;
+  pthread_mutex_init(&g->jobs_lock, NULL);
+  pthread_cond_init(&g->jobs_cond, NULL);
   if ((rc = ds_reflection_new(ds_descriptor_set, (size_t)(ds_descriptor_set_end - ds_descriptor_set), services,
                               &g->reflection, err)))
     goto out;
@@ -374,6 +427,13 @@ int ds_grpc_start(const ds_grpc_opts *opts, ds_driver *driver, ds_grpc **out, in
     goto out;
   }
   grpc_server_start(g->server);
+  g->n_cmd = opts->command_threads > 0 ? opts->command_threads : 0;
+  g->cmd_threads = ds_calloc((size_t)(g->n_cmd ? g->n_cmd : 1), sizeof *g->cmd_threads);
+  for (; g->n_cmd_started < g->n_cmd; g->n_cmd_started++)
+    if (pthread_create(&g->cmd_threads[g->n_cmd_started], NULL, command_main, g)) {
+      rc = ds_error_set(err, DS_E_INTERNAL, "Cannot start a command thread.");
+      goto out;
+    }
   for (int i = 0; i < g->n_workers; i++) {
     struct worker *w = &g->workers[i];
     for (int m = 0; m < M__COUNT; m++)
@@ -413,6 +473,12 @@ void ds_grpc_stop(ds_grpc *g, int grace_seconds) {
       grpc_completion_queue_next(g->shutdown_cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
     }
   }
+  /* every call is done (the shutdown tag came), so the job queue is empty: let the command threads go */
+  pthread_mutex_lock(&g->jobs_lock);
+  g->jobs_stop = 1;
+  pthread_cond_broadcast(&g->jobs_cond);
+  pthread_mutex_unlock(&g->jobs_lock);
+  for (int i = 0; i < g->n_cmd_started; i++) pthread_join(g->cmd_threads[i], NULL);
   for (int i = 0; i < g->n_workers; i++) {
     grpc_completion_queue_shutdown(g->workers[i].cq);
     if (g->workers[i].started) pthread_join(g->workers[i].thread, NULL);
@@ -429,6 +495,9 @@ void ds_grpc_stop(ds_grpc *g, int grace_seconds) {
     grpc_completion_queue_destroy(g->shutdown_cq);
   }
   ds_reflection_free(g->reflection);
+  ds_free(g->cmd_threads);
+  pthread_mutex_destroy(&g->jobs_lock);
+  pthread_cond_destroy(&g->jobs_cond);
   ds_free(g->workers);
   ds_free(g);
 }

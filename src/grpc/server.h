@@ -8,6 +8,10 @@
  * DESIGN. N worker threads, each with its own completion queue and its own posted request slots; a thread
  * serves the calls its queue hands it, start to finish. Every call is a small state machine whose struct is
  * the tag of its pending batch; the batch that sends the status also frees the call on completion.
+ * Long commands (flagged DS_CMD_SLOW: imports, exports, previews, deletes, profiles) do not run on these
+ * threads: they are queued to a pool of command threads, which run the handler and send the final batch
+ * themselves (gRPC calls may be used from any thread), so a 20-second import never holds up health checks or
+ * metadata calls.
  * Threads: ds_grpc_start and ds_grpc_stop are called from the main thread only.
  */
 #ifndef DS_GRPC_SERVER_H
@@ -22,6 +26,7 @@ typedef struct ds_grpc_opts {
   const char *host;
   int port; /* 0: ephemeral */
   int threads;
+  int command_threads; /* threads for slow commands; 0: run them on the worker threads too */
   const char *tls_cert_file; /* both NULL: plaintext */
   const char *tls_key_file;
 } ds_grpc_opts;

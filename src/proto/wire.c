@@ -64,3 +64,36 @@ int ds_pb_check_strings(const ProtobufCMessageDescriptor *d, const void *data, s
   const uint8_t *p = data;
   return walk(d, p, p + len, 0, err);
 }
+
+int ds_pb_find_bytes(const void *data, size_t len, unsigned number, const void **out, size_t *out_len) {
+  const uint8_t *p = data, *end = p + len;
+  int found = -1;
+  while (p < end) {
+    uint64_t key, n;
+    if (read_varint(&p, end, &key)) return -1;
+    switch (key & 7) {
+    case 0:
+      if (read_varint(&p, end, &n)) return -1;
+      break;
+    case 1:
+      if (end - p < 8) return -1;
+      p += 8;
+      break;
+    case 5:
+      if (end - p < 4) return -1;
+      p += 4;
+      break;
+    case 2:
+      if (read_varint(&p, end, &n) || n > (uint64_t)(end - p)) return -1;
+      if ((key >> 3) == number) {
+        *out = p;
+        *out_len = (size_t)n;
+        found = 0;
+      }
+      p += n;
+      break;
+    default: return -1;
+    }
+  }
+  return found;
+}

@@ -18,4 +18,9 @@
  * valid UTF-8 or contains a NUL character.`), also for bytes that are not a valid encoding. */
 int ds_pb_check_strings(const ProtobufCMessageDescriptor *d, const void *data, size_t len, ds_error *err);
 
+/* Finds the last top-level length-delimited field `number` in data (the value proto3 keeps for a scalar
+ * string; for an embedded message such as an Any, the last one holds its type URL in practice). 0 and the
+ * field's bytes in out and out_len, or -1 when absent or the bytes are malformed. Never allocates. */
+int ds_pb_find_bytes(const void *data, size_t len, unsigned number, const void **out, size_t *out_len);
+
 #endif
