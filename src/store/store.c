@@ -128,7 +128,7 @@ static int probe_write(const char *dir, ds_error *err) {
 }
 
 int ds_store_check_layout(ds_store *s, ds_error *err) {
-  static const char *subdirs[] = {"", "/projects", "/files"};
+  static const char *subdirs[] = {"", "/projects", "/files", "/tmp", "/tmp/duckdb"};
   ds_buf problems;
   ds_error one;
   int rc = 0;

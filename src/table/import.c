@@ -63,6 +63,14 @@ void ds_import_clean_error(char *msg) {
 
 /* The DuckDB failure of an import statement as a 3000 (bad data) error with a clean message. */
 static int data_error(ds_error *err) {
+  const char *oom = "Out of Memory Error: ";
+  if (strncmp(err->msg, oom, strlen(oom)) == 0) {
+    /* not the data's fault: the service's memory limit; retryable, and the operator can raise it */
+    char *cut = strchr(err->msg, '\n');
+    if (cut) *cut = 0;
+    ds_error_prefix(err, "The import needs more memory than the service may use (--duckdb-memory-limit): ");
+    return err->kind = DS_E_RESOURCE_FULL;
+  }
   ds_import_clean_error(err->msg);
   return err->kind = DS_E_VALIDATION;
 }
@@ -114,9 +122,8 @@ static void value_expr(ds_buf *b, const ds_import_spec *sp, const ds_column *c, 
   ds_buf_release(&v);
 }
 
-/* "SELECT <exprs> FROM <from> [dedup]" with the destination column list in *cols; `from` names its rows s. */
-static void select_sql(ds_buf *b, ds_buf *cols, const ds_import_spec *sp, const char *ts, int dedup,
-                       const char *from) {
+/* "SELECT <exprs> FROM <from>" with the destination column list in *cols; `from` names its rows s. */
+static void select_sql(ds_buf *b, ds_buf *cols, const ds_import_spec *sp, const char *ts, const char *from) {
   int first = 1;
   ds_buf_puts(b, "SELECT ");
   for (size_t k = 0; k < sp->dest->n_columns; k++) {
@@ -133,15 +140,6 @@ static void select_sql(ds_buf *b, ds_buf *cols, const ds_import_spec *sp, const 
     ds_sql_ident(b, c->name);
   }
   ds_buf_printf(b, " FROM %s", from);
-  if (dedup) {
-    ds_buf_puts(b, " QUALIFY row_number() OVER (PARTITION BY ");
-    for (size_t k = 0; k < sp->n_dedup_columns; k++) {
-      if (k) ds_buf_puts(b, ", ");
-      ds_buf_puts(b, "s.");
-      ds_sql_ident(b, sp->dedup_columns[k]);
-    }
-    ds_buf_puts(b, ") = 1");
-  }
 }
 
 static int count_sql(duckdb_connection conn, const char *sql, long long *n, ds_error *err) {
@@ -158,6 +156,32 @@ static void key_list(ds_buf *b, const ds_import_spec *sp, const char *alias) {
     if (alias) ds_buf_printf(b, "%s.", alias);
     ds_sql_ident(b, sp->dedup_columns[k]);
   }
+}
+
+/* The staged rows with one row per key, as a relation named s. Which of a key's rows survives is not
+ * determined (as in BigQuery). A hash aggregate rather than a window: DuckDB spills the aggregate to the temp
+ * directory, while `row_number() OVER (PARTITION BY key)` ran out of memory under a 1 GB limit on a 1.1 GB
+ * file; any_value over a struct keeps each surviving row whole. */
+static void dedup_from(ds_buf *b, const ds_import_spec *sp) {
+  int rest = 0;
+  ds_buf_puts(b, "(SELECT ");
+  key_list(b, sp, NULL);
+  ds_buf_puts(b, ", \"__ds_row\".* FROM (SELECT ");
+  key_list(b, sp, NULL);
+  ds_buf_puts(b, ", any_value({");
+  for (size_t i = 0; i < sp->n_columns; i++) {
+    int is_key = 0;
+    for (size_t k = 0; k < sp->n_dedup_columns; k++) is_key |= strcasecmp(sp->columns[i], sp->dedup_columns[k]) == 0;
+    if (is_key) continue;
+    if (rest++) ds_buf_puts(b, ", ");
+    ds_sql_literal(b, sp->columns[i]);
+    ds_buf_puts(b, ": ");
+    ds_sql_ident(b, sp->columns[i]);
+  }
+  if (!rest) ds_buf_puts(b, "'__ds_none': NULL");
+  ds_buf_puts(b, "}) AS \"__ds_row\" FROM " STAGE " GROUP BY ");
+  key_list(b, sp, NULL);
+  ds_buf_puts(b, ")) s");
 }
 
 /* MERGE for INCREMENTAL with a key: update rows whose values differ, insert new keys. */
@@ -288,7 +312,11 @@ int ds_import_run(ds_pool *pool, duckdb_connection conn, const ds_import_spec *s
     if ((rc = ds_store_exec(conn, b.data, err))) goto out;
     ds_buf_reset(&b);
   }
-  select_sql(&sel, &cols, sp, ts, keyed && sp->dedup == DS_DEDUP_UPDATE, keyed ? STAGE " s" : from.data);
+  ds_buf one_per_key;
+  ds_buf_init(&one_per_key, SQL_MAX);
+  if (keyed && sp->dedup == DS_DEDUP_UPDATE) dedup_from(&one_per_key, sp);
+  select_sql(&sel, &cols, sp, ts, !keyed ? from.data : sp->dedup == DS_DEDUP_UPDATE ? one_per_key.data : STAGE " s");
+  ds_buf_release(&one_per_key);
   if (keyed && sp->type == DS_IMPORT_INCREMENTAL && sp->dedup == DS_DEDUP_UPDATE) {
     merge_sql(&b, sp, ts, sel.data);
   } else {

@@ -78,3 +78,23 @@ class SlowCommandTest(ServerTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MemoryLimitTest(SlowCommandTest):
+    """A keyed import that cannot fit --duckdb-memory-limit fails cleanly: RESOURCE_EXHAUSTED (2006, retryable)
+    naming the setting, the table unchanged, the server still answering."""
+    server_args = ("--duckdb-memory-limit", "24MB")
+    test_health_and_metadata_answer_during_an_import = None
+    test_sigterm_lets_a_running_import_finish = None
+
+    def test_out_of_memory_is_a_clear_retryable_error(self):
+        import grpc
+        cmd = table_pb2.TableImportFromFileCommand(
+            fileProvider=IES.S3, fileFormat=IES.CSV, filePath=IES.FilePath(root=f"project-{self.pid}", fileName="big.csv"),
+            destination=IES.Table(path=[self.b], tableName="big"),
+            importOptions=IES.ImportOptions(dedupColumnsNames=["id"]))
+        cmd.formatTypeOptions.Pack(CSV(columnsNames=["id", "name", "note"], delimiter=",", enclosure='"'))
+        e = self.assertRpcError(lambda: self.srv.execute(cmd, key=self.key, host=self.pid),
+                                grpc.StatusCode.RESOURCE_EXHAUSTED, 2006, retryable=True)
+        self.assertIn("--duckdb-memory-limit", e.details)
+        self.assertEqual(self.table_info(self.pid, self.key, self.b, "big").rowsCount, 0)
