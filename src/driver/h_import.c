@@ -161,10 +161,50 @@ static int is_file(const char *path) {
   return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Where one manifest entry can be read: fills local (PATH_MAX + 64 bytes) and returns 0, or
+ * DS_E_IMPORT_FILE_NOT_FOUND when the file does not exist, or another error. */
+typedef int (*entry_fn)(void *arg, size_t i, const char *url, char *local, ds_error *err);
+
+/* The manifest's entries, resolved by fn and appended to list ('a', 'b'): a missing optional entry is
+ * skipped, a missing mandatory one is 4201 `Load error: ...`. Shared by local and remote imports. */
+static int manifest_files(json_t *m, entry_fn fn, void *arg, ds_buf *list, size_t *n_files, ds_error *err) {
+  char local[PATH_MAX + 64];
+  json_t *entries = json_object_get(m, "entries");
+  if (!json_is_array(entries))
+    return ds_error_set(err, DS_E_IMPORT_FILE_PARAMS, "Load error: manifest has no \"entries\" list.");
+  for (size_t i = 0; i < json_array_size(entries); i++) {
+    json_t *e = json_array_get(entries, i);
+    const char *url = json_string_value(json_object_get(e, "url"));
+    int mandatory = json_is_true(json_object_get(e, "mandatory"));
+    if (!url) return ds_error_set(err, DS_E_IMPORT_FILE_PARAMS, "Load error: manifest entry %zu has no url.", i);
+    int rc = fn(arg, i, url, local, err);
+    if (rc == DS_E_IMPORT_FILE_NOT_FOUND && !mandatory) continue;
+    if (rc == DS_E_IMPORT_FILE_NOT_FOUND)
+      return ds_error_set(err, rc, "Load error: mandatory file \"%.300s\" not found.", url);
+    if (rc) return rc;
+    if (*n_files) ds_buf_puts(list, ", ");
+    ds_sql_literal(list, local);
+    (*n_files)++;
+  }
+  return 0;
+}
+
+struct local_entries {
+  ds_ctx *ctx;
+  const char *project;
+};
+
+static int local_entry(void *arg, size_t i, const char *url, char *local, ds_error *err) {
+  struct local_entries *le = arg;
+  (void)i;
+  int rc = url_path(le->ctx, le->project, url, local, PATH_MAX + 64, err);
+  if (!rc && !is_file(local)) rc = DS_E_IMPORT_FILE_NOT_FOUND;
+  return rc;
+}
+
 /* Appends the list of files to read ('a', 'b') for a single file or a manifest. n_files may end 0. */
 static int source_files(ds_ctx *ctx, const char *project, const char *path, int sliced, ds_buf *list,
                         size_t *n_files, ds_error *err) {
-  char local[4096];
   *n_files = 0;
   if (!sliced) {
     if (!is_file(path)) return ds_error_set(err, DS_E_IMPORT_FILE_NOT_FOUND, "Load error: file \"%s\" not found.", path);
@@ -175,30 +215,8 @@ static int source_files(ds_ctx *ctx, const char *project, const char *path, int 
   json_error_t je;
   json_t *m = is_file(path) ? json_load_file(path, 0, &je) : NULL;
   if (!m) return ds_error_set(err, DS_E_IMPORT_FILE_NOT_FOUND, "Load error: manifest \"%s\" cannot be read.", path);
-  json_t *entries = json_object_get(m, "entries");
-  int rc = 0;
-  if (!json_is_array(entries)) {
-    rc = ds_error_set(err, DS_E_IMPORT_FILE_PARAMS, "Load error: manifest has no \"entries\" list.");
-    goto out;
-  }
-  for (size_t i = 0; i < json_array_size(entries) && !rc; i++) {
-    json_t *e = json_array_get(entries, i);
-    const char *url = json_string_value(json_object_get(e, "url"));
-    int mandatory = json_is_true(json_object_get(e, "mandatory"));
-    if (!url) {
-      rc = ds_error_set(err, DS_E_IMPORT_FILE_PARAMS, "Load error: manifest entry %zu has no url.", i);
-      break;
-    }
-    if ((rc = url_path(ctx, project, url, local, sizeof local, err))) break;
-    if (!is_file(local)) {
-      if (mandatory) rc = ds_error_set(err, DS_E_IMPORT_FILE_NOT_FOUND, "Load error: mandatory file \"%s\" not found.", url);
-      continue;
-    }
-    if (*n_files) ds_buf_puts(list, ", ");
-    ds_sql_literal(list, local);
-    (*n_files)++;
-  }
-out:
+  struct local_entries le = {ctx, project};
+  int rc = manifest_files(m, local_entry, &le, list, n_files, err);
   json_decref(m);
   return rc;
 }
@@ -223,11 +241,25 @@ static int download_dir(ds_ctx *ctx, char *dir, ds_error *err) {
   return 0;
 }
 
+struct remote_entries {
+  const ds_remote *rem;
+  const char *dir;
+};
+
+static int remote_entry(void *arg, size_t i, const char *url, char *local, ds_error *err) {
+  struct remote_entries *re = arg;
+  char bucket[256], okey[DS_OBJECT_KEY_MAX + 1];
+  int rc = ds_remote_parse_url(re->rem, url, bucket, sizeof bucket, okey, sizeof okey, err);
+  if (rc) return rc;
+  snprintf(local, PATH_MAX + 64, "%s/f%zu", re->dir, i);
+  return ds_remote_get(re->rem, bucket, okey, local, err);
+}
+
 /* Downloads the file (or the manifest, then its entries) at key of rem into dir and appends the local files to
- * list as for source_files. A missing optional entry is skipped; a missing mandatory one is 4201. */
+ * list as for source_files. */
 static int remote_files(const ds_remote *rem, const char *key, int sliced, const char *dir, ds_buf *list,
                         size_t *n_files, ds_error *err) {
-  char local[PATH_MAX + 64], bucket[256], okey[DS_OBJECT_KEY_MAX + 1]; /* dir is shorter than PATH_MAX - 64 */
+  char local[PATH_MAX + 64]; /* dir is shorter than PATH_MAX - 64 */
   json_t *m = NULL;
   int rc;
   *n_files = 0;
@@ -243,32 +275,8 @@ static int remote_files(const ds_remote *rem, const char *key, int sliced, const
     rc = ds_error_set(err, DS_E_IMPORT_FILE_PARAMS, "Load error: manifest \"%.200s\" is not JSON.", key);
     goto out;
   }
-  json_t *entries = json_object_get(m, "entries");
-  if (!json_is_array(entries)) {
-    rc = ds_error_set(err, DS_E_IMPORT_FILE_PARAMS, "Load error: manifest has no \"entries\" list.");
-    goto out;
-  }
-  for (size_t i = 0; i < json_array_size(entries); i++) {
-    json_t *e = json_array_get(entries, i);
-    const char *url = json_string_value(json_object_get(e, "url"));
-    int mandatory = json_is_true(json_object_get(e, "mandatory"));
-    if (!url) {
-      rc = ds_error_set(err, DS_E_IMPORT_FILE_PARAMS, "Load error: manifest entry %zu has no url.", i);
-      goto out;
-    }
-    if ((rc = ds_remote_parse_url(rem, url, bucket, sizeof bucket, okey, sizeof okey, err))) goto out;
-    snprintf(local, sizeof local, "%s/f%zu", dir, i);
-    rc = ds_remote_get(rem, bucket, okey, local, err);
-    if (rc == DS_E_IMPORT_FILE_NOT_FOUND && !mandatory) {
-      rc = 0;
-      continue;
-    }
-    if (rc == DS_E_IMPORT_FILE_NOT_FOUND) rc = ds_error_set(err, rc, "Load error: mandatory file \"%.300s\" not found.", url);
-    if (rc) goto out;
-    if (*n_files) ds_buf_puts(list, ", ");
-    ds_sql_literal(list, local);
-    (*n_files)++;
-  }
+  struct remote_entries re = {rem, dir};
+  rc = manifest_files(m, remote_entry, &re, list, n_files, err);
 out:
   json_decref(m);
   return rc;

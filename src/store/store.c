@@ -438,13 +438,6 @@ out:
   return rc;
 }
 
-size_t ds_store_attached_count(ds_store *s) {
-  pthread_mutex_lock(&s->lock);
-  size_t n = s->n_attached;
-  pthread_mutex_unlock(&s->lock);
-  return n;
-}
-
 static pthread_mutex_t *ddl_stripe(ds_store *s, const char *id) {
   unsigned h = 2166136261u; /* FNV-1a */
   for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 16777619u;

@@ -77,7 +77,5 @@ int ds_store_project_drop(ds_store *s, const char *project_id, ds_error *err);
 void ds_store_project_lock(ds_store *s, const char *project_id);
 void ds_store_project_unlock(ds_store *s, const char *project_id);
 
-/* Number of project databases attached right now. */
-size_t ds_store_attached_count(ds_store *s);
 
 #endif

@@ -221,6 +221,12 @@ class Server:
         return requests.post(self.rest_url + path, timeout=60, **kw)
 
 
+def column(name, type_, length="", nullable=False, default=""):
+    """A TableColumnShared; length and default "" mean none."""
+    return table_pb2.TableColumnShared(name=name, type=type_, length=length or "", nullable=bool(nullable),
+                                       default=default or "")
+
+
 def _unpack(driver_response, msg):
     if not driver_response.commandResponse.Unpack(msg):
         raise AssertionError(f"expected a {msg.DESCRIPTOR.full_name}, got {driver_response.commandResponse.type_url}")
@@ -278,11 +284,7 @@ class ServerTest(unittest.TestCase):
 
     def create_table(self, pid, key, schema, name, columns, pk=(), **kw):
         """columns: (name, type[, length[, nullable[, default]]]) tuples."""
-        cols = []
-        for c in columns:
-            c = tuple(c) + (None,) * (5 - len(c))
-            cols.append(table_pb2.TableColumnShared(name=c[0], type=c[1], length=c[2] or "",
-                                                    nullable=bool(c[3]), default=c[4] or ""))
+        cols = [column(*c) for c in columns]
         r = self.srv.execute(table_pb2.CreateTableCommand(path=[schema], tableName=name, columns=cols,
                                                           primaryKeysNames=list(pk), **kw), key=key, host=pid)
         resp = info_pb2.ObjectInfoResponse()

@@ -5,13 +5,9 @@ import unittest
 
 import grpc
 
-from harness import ServerTest, bucket_pb2, info_pb2, table_pb2
+from harness import ServerTest, column as col, bucket_pb2, info_pb2, table_pb2
 
 IA = grpc.StatusCode.INVALID_ARGUMENT
-
-
-def col(name, type_, length="", nullable=False, default=""):
-    return table_pb2.TableColumnShared(name=name, type=type_, length=length, nullable=nullable, default=default)
 
 
 class TableTest(ServerTest):

@@ -4,15 +4,11 @@ import unittest
 
 import grpc
 
-from harness import ServerTest, common_pb2, info_pb2, table_pb2
+from harness import ServerTest, column as col, common_pb2, info_pb2, table_pb2
 
 IA = grpc.StatusCode.INVALID_ARGUMENT
 WF = table_pb2.ImportExportShared.TableWhereFilter
 N, L, D = "KBC.datatype.nullable", "KBC.datatype.length", "KBC.datatype.default"
-
-
-def col(name, type_, length="", nullable=False, default=""):
-    return table_pb2.TableColumnShared(name=name, type=type_, length=length, nullable=nullable, default=default)
 
 
 class AlterColumnTest(ServerTest):

@@ -6,7 +6,7 @@ import threading
 import time
 import unittest
 
-from harness import Server, ServerTest, bucket_pb2, info_pb2, table_pb2
+from harness import Server, ServerTest, info_pb2, table_pb2
 
 IES = table_pb2.ImportExportShared
 CSV = table_pb2.TableImportFromFileCommand.CsvTypeOptions

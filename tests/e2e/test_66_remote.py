@@ -442,7 +442,7 @@ class UnreachableTest(unittest.TestCase):
         try:
             pid = "u" + os.urandom(3).hex()
             key = srv.create_project(pid).projectPassword
-            from harness import bucket_pb2, credentials_pb2  # noqa: F401
+            from harness import bucket_pb2
             srv.execute(bucket_pb2.CreateBucketCommand(bucketId="in.c-u"), key=key, host=pid)
             srv.execute(table_pb2.CreateTableCommand(path=["in_c_u"], tableName="t", columns=[
                 table_pb2.TableColumnShared(name="a", type="STRING", nullable=True)]), key=key, host=pid)
